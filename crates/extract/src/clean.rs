@@ -1,0 +1,74 @@
+//! Small text utilities shared by the HTML and text pipelines.
+
+/// Collapses every run of whitespace (including no-break and zero-width spaces) to one space
+/// and trims both ends.
+pub fn collapse_ws(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending_space = false;
+    for ch in s.chars() {
+        if is_space(ch) {
+            pending_space = !out.is_empty();
+        } else if is_invisible(ch) {
+            continue;
+        } else {
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            out.push(ch);
+        }
+    }
+    out
+}
+
+/// Whitespace as readers see it: Unicode white space plus the no-break spaces.
+pub fn is_space(ch: char) -> bool {
+    ch.is_whitespace() || ch == '\u{a0}' || ch == '\u{202f}' || ch == '\u{2007}'
+}
+
+/// Characters that render as nothing (zero-width space/joiners, soft hyphen, BOM).
+pub fn is_invisible(ch: char) -> bool {
+    matches!(ch, '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{ad}')
+}
+
+/// Number of words (runs of alphanumeric characters).
+pub fn word_count(s: &str) -> usize {
+    let mut n = 0;
+    let mut in_word = false;
+    for ch in s.chars() {
+        let w = ch.is_alphanumeric();
+        if w && !in_word {
+            n += 1;
+        }
+        in_word = w;
+    }
+    n
+}
+
+/// True when the text ends like a sentence (., !, ?, a closing quote after one, …).
+pub fn ends_like_sentence(s: &str) -> bool {
+    let t = s.trim_end_matches(|c: char| matches!(c, '"' | '\'' | '”' | '’' | ')' | '»'));
+    t.ends_with(['.', '!', '?', '…', ':', '。', '！', '？'])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collapses_all_kinds_of_space() {
+        assert_eq!(collapse_ws("  a\u{a0}\u{a0}b\n\tc\u{200b}d  "), "a b cd");
+        assert_eq!(collapse_ws(""), "");
+    }
+
+    #[test]
+    fn counts_words() {
+        assert_eq!(word_count("U.S.-led alliance, 19-21"), 6);
+    }
+
+    #[test]
+    fn sentence_endings() {
+        assert!(ends_like_sentence("He said \"yes.\""));
+        assert!(!ends_like_sentence("Latest comments"));
+    }
+}
