@@ -12,7 +12,12 @@ use jiff::tz::TimeZone;
 #[command(name = "newsdesk", version, about, propagate_version = true)]
 pub struct Cli {
     /// Log filter (tracing `EnvFilter` syntax), e.g. `info` or `newsdesk=debug`.
-    #[arg(long, global = true, env = "NEWSDESK_LOG", default_value = "warn")]
+    #[arg(
+        long,
+        global = true,
+        env = "NEWSDESK_LOG",
+        default_value = "warn,html5ever=off,selectors=off"
+    )]
     pub log: String,
     /// What to do.
     #[command(subcommand)]

@@ -3,6 +3,7 @@
 
 pub mod content;
 pub mod meta;
+pub mod prescan;
 
 use crate::{ExtractOptions, clean, wire};
 use newsdesk_article::{Article, Block, SourceTime, WarningCode};
@@ -10,7 +11,8 @@ use scraper::Html;
 
 /// Extracts an article from decoded HTML.
 pub fn extract_document(html: &str, opts: &ExtractOptions) -> Article {
-    let doc = Html::parse_document(html);
+    let html = prescan::strip_non_content(html);
+    let doc = Html::parse_document(&html);
     let ctx = opts.date_context();
     let meta = meta::extract_meta(&doc, &ctx, opts.url.as_deref());
     let hints = content::Hints {
@@ -56,10 +58,12 @@ fn assemble(meta: meta::PageMeta, content: content::Content, opts: &ExtractOptio
     }
     article.images = images;
     article.published = meta.published.map(|p| p.time);
-    article.updated = meta
-        .updated
-        .map(|p| p.time)
-        .filter(|u| article.published.as_ref().is_none_or(|p| p.instant != u.instant));
+    article.updated = meta.updated.map(|p| p.time).filter(|u| {
+        article
+            .published
+            .as_ref()
+            .is_none_or(|p| p.instant != u.instant)
+    });
     if meta.relative_date {
         article.warn(
             WarningCode::RelativeDate,
