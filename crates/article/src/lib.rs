@@ -121,8 +121,9 @@ impl SourceTime {
     /// RFC 3339 with the source's own offset, e.g. `2023-05-09T10:57:00-04:00`.
     pub fn to_rfc3339(&self) -> String {
         let offset = self.time_zone().to_offset(self.instant);
-        if offset == jiff::tz::Offset::UTC {
-            // `Z` for UTC, as RFC 3339 prefers.
+        // `Z` for UTC, as RFC 3339 prefers; also for historic local-mean-time offsets with
+        // seconds (Tokyo before 1888 was +09:18:59), which RFC 3339 cannot express exactly.
+        if offset == jiff::tz::Offset::UTC || offset.seconds() % 60 != 0 {
             return self.instant.to_string();
         }
         self.instant.display_with_offset(offset).to_string()
@@ -349,6 +350,15 @@ mod tests {
         let json = serde_json::to_string(&t).unwrap();
         let back: SourceTime = serde_json::from_str(&json).unwrap();
         assert_eq!(back, t);
+    }
+
+    #[test]
+    fn rfc3339_is_exact_for_offsets_with_seconds() {
+        // Found by fuzzing: year 290 in Asia/Tokyo has a local-mean-time offset of +09:18:59.
+        let instant: Timestamp = "0290-09-04T14:41:01Z".parse().unwrap();
+        let t = SourceTime::new(instant, TimeZone::get("Asia/Tokyo").unwrap(), false);
+        let back: Timestamp = t.to_rfc3339().parse().unwrap();
+        assert_eq!(back, instant);
     }
 
     #[test]
