@@ -12,7 +12,8 @@ use scraper::Html;
 /// Extracts an article from decoded HTML.
 pub fn extract_document(html: &str, opts: &ExtractOptions) -> Article {
     let html = prescan::strip_non_content(html);
-    let doc = Html::parse_document(&html);
+    let doc = parse(&html);
+    drop(html);
     let ctx = opts.date_context();
     let meta = meta::extract_meta(&doc, &ctx, opts.url.as_deref());
     let hints = content::Hints {
@@ -22,6 +23,28 @@ pub fn extract_document(html: &str, opts: &ExtractOptions) -> Article {
     };
     let content = content::extract_content(&doc, &hints);
     assemble(meta, content, opts)
+}
+
+/// Parses a document, feeding the parser in chunks so it never holds a second full copy of the
+/// page (a one-shot parse copies the whole input into one buffer first).
+pub fn parse(html: &str) -> Html {
+    use html5ever::tendril::{StrTendril, TendrilSink};
+    const CHUNK: usize = 64 * 1024;
+    let mut parser = html5ever::driver::parse_document(
+        scraper::HtmlTreeSink::new(Html::new_document()),
+        html5ever::ParseOpts::default(),
+    );
+    let mut rest = html;
+    while !rest.is_empty() {
+        let mut cut = rest.len().min(CHUNK);
+        while !rest.is_char_boundary(cut) {
+            cut += 1;
+        }
+        let (chunk, tail) = rest.split_at(cut);
+        parser.process(StrTendril::from_slice(chunk));
+        rest = tail;
+    }
+    parser.finish()
 }
 
 fn assemble(meta: meta::PageMeta, content: content::Content, opts: &ExtractOptions) -> Article {
