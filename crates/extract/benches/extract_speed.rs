@@ -20,17 +20,23 @@ const TARGET_RATIO: f64 = 15.0;
 fn main() {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let root = manifest.join("../..");
-    let dir = std::env::var_os("NEWSDESK_AEB_DIR").map(PathBuf::from).unwrap_or_else(|| {
-        root.join("../shared/data/article-extraction-benchmark/html")
-    });
+    let dir = std::env::var_os("NEWSDESK_AEB_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("../shared/data/article-extraction-benchmark/html"));
     let pages = match load(&dir) {
         Ok(p) if !p.is_empty() => p,
         _ => {
-            println!("extract_speed: no benchmark pages at {} — skipped", dir.display());
+            println!(
+                "extract_speed: no benchmark pages at {} — skipped",
+                dir.display()
+            );
             return;
         }
     };
-    let rounds: usize = std::env::var("BENCH_ROUNDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
+    let rounds: usize = std::env::var("BENCH_ROUNDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5);
     let bytes: usize = pages.iter().map(Vec::len).sum();
     let opts = ExtractOptions {
         now: Some(jiff::Timestamp::UNIX_EPOCH),
@@ -73,7 +79,13 @@ fn main() {
                 .and_then(|v| v["pages_per_second"].as_f64())
         }
         Ok(o) => {
-            println!("trafilatura: not measured ({})", String::from_utf8_lossy(&o.stderr).lines().last().unwrap_or(""));
+            println!(
+                "trafilatura: not measured ({})",
+                String::from_utf8_lossy(&o.stderr)
+                    .lines()
+                    .last()
+                    .unwrap_or("")
+            );
             None
         }
         Err(e) => {
@@ -86,7 +98,11 @@ fn main() {
         println!("trafilatura: {peer:.1} pages/s");
         println!(
             "ratio:       {ratio:.1}x trafilatura (target >= {TARGET_RATIO}x: {})",
-            if ratio >= TARGET_RATIO { "met" } else { "NOT met" }
+            if ratio >= TARGET_RATIO {
+                "met"
+            } else {
+                "NOT met"
+            }
         );
         let summary = serde_json::json!({
             "pages": pages.len(), "rounds": rounds, "newsdesk_pages_per_second": ours,

@@ -12,7 +12,10 @@
 use newsdesk_extract::{ExtractOptions, extract_html};
 
 fn main() {
-    let mb: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(10);
+    let mb: usize = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10);
     let dense = std::env::args().nth(2).as_deref() == Some("dense");
     let target = mb * 1024 * 1024;
     let mut html = String::with_capacity(target + 4096);
@@ -36,7 +39,9 @@ fn main() {
             html.push_str(&"dataLayer.push({event:'view',slot:'mid',n:1});".repeat(12));
             html.push_str("</script><style>");
             html.push_str(&".story p{margin:0 0 1em;line-height:1.5;color:#222}".repeat(11));
-            html.push_str("</style><svg viewBox='0 0 24 24'><path d='M12 2L2 7l10 5 10-5-10-5z'/></svg>");
+            html.push_str(
+                "</style><svg viewBox='0 0 24 24'><path d='M12 2L2 7l10 5 10-5-10-5z'/></svg>",
+            );
         }
         i += 1;
     }

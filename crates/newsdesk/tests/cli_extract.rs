@@ -211,3 +211,90 @@ fn text_format_prints_title_and_body() {
     assert!(s.starts_with("Plain story\n"), "{s}");
     assert!(s.contains("central bank held rates"));
 }
+
+/// The seed: text copied off an investing.com story, with promo, truncated caption, quote chip,
+/// comments header and risk disclosure around the story.
+const SEED: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../extract/tests/fixtures/text/investing-nato-liaison.txt"
+);
+
+fn extract_seed(extra: &[&str]) -> serde_json::Value {
+    let out = bin()
+        .args(["extract", "--format", "jsonl"])
+        .args(extra)
+        .arg(SEED)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    lines(&out).remove(0)
+}
+
+#[test]
+fn seed_page_is_extracted_clean_with_the_given_zone() {
+    let r = extract_seed(&["--tz", "America/New_York"]);
+    assert_eq!(r["id"], "investing-nato-liaison");
+    assert_eq!(
+        r["title"],
+        "Japan working towards opening of NATO liaison office in Tokyo"
+    );
+    assert_eq!(r["published"], "2023-05-09T10:57:00-04:00");
+    assert_eq!(r["updated"], "2023-05-09T11:02:00-04:00");
+    assert_eq!(r["timezone"], "America/New_York");
+    assert_eq!(r["timezone_assumed"], false);
+    assert_eq!(r["source"], "Reuters");
+    assert_eq!(r["dateline"]["place"], "WASHINGTON");
+    assert_eq!(r["dateline"]["agency"], "Reuters");
+    assert_eq!(r["printed_instruments"], serde_json::json!(["JP225"]));
+    let body = r["body"].as_str().unwrap();
+    assert!(
+        body.starts_with("Japan is working towards the opening"),
+        "{body}"
+    );
+    assert!(body.ends_with("NATO's \"eastward expansion.\""), "{body}");
+    for furniture in [
+        "Fair Value",
+        "FILE PHOTO",
+        "JP225",
+        "Latest comments",
+        "Risk Disclosure",
+        "Fusion Media",
+        "WASHINGTON (Reuters)",
+    ] {
+        assert!(!body.contains(furniture), "body contains {furniture:?}");
+    }
+    let images = r["images"].as_array().unwrap();
+    assert_eq!(images.len(), 1, "{images:?}");
+    let caption = images[0]["caption"].as_str().unwrap();
+    assert!(
+        caption.contains("during a visit to the ambassador's residence in Washington"),
+        "{caption}"
+    );
+    assert_eq!(images[0]["credit"], "REUTERS/Kevin Lamarque");
+    assert!(
+        r["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|w| w["code"] != "timezone_assumed")
+    );
+}
+
+#[test]
+fn seed_without_zone_says_utc_was_assumed() {
+    let r = extract_seed(&[]);
+    assert_eq!(r["published"], "2023-05-09T10:57:00Z");
+    assert_eq!(r["timezone"], "UTC");
+    assert_eq!(r["timezone_assumed"], true);
+    assert!(
+        r["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["code"] == "timezone_assumed")
+    );
+}
