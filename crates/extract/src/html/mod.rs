@@ -2,6 +2,7 @@
 //! ([`content`]), then assemble one [`Article`].
 
 pub mod content;
+pub mod instruments;
 pub mod meta;
 pub mod prescan;
 
@@ -21,7 +22,10 @@ pub fn extract_document(html: &str, opts: &ExtractOptions) -> Article {
         json_ld_body: meta.json_ld_body.as_deref(),
         base_url: meta.canonical_url.as_deref().or(opts.url.as_deref()),
     };
-    let content = content::extract_content(&doc, &hints);
+    let mut content = content::extract_content(&doc, &hints);
+    if content.printed_instruments.is_empty() {
+        content.printed_instruments = instruments::printed_instruments(&doc);
+    }
     assemble(meta, content, opts)
 }
 
