@@ -32,7 +32,7 @@ fn main() {
             "<p>Paragraph {i}: stocks in Tokyo rose as the yen weakened and exporters gained; \
              <a href=/q/{i}>the Nikkei</a> closed higher for a <b>third</b> day.</p>"
         ));
-        if !dense && i % 4 == 0 {
+        if !dense && i.is_multiple_of(4) {
             // Per ~740 bytes of markup, the benchmark's pages carry ~600 bytes of script,
             // ~580 of style and ~80 of SVG.
             html.push_str("<script>window.dataLayer=window.dataLayer||[];");

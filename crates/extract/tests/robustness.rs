@@ -1,6 +1,8 @@
 //! Hostile and broken inputs: each gives a clear error or a sane result, never a panic, a stack
 //! overflow or unbounded memory.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use newsdesk_extract::{ExtractError, ExtractOptions, WarningCode, extract_html, extract_text};
 
 fn story_paragraph(i: usize) -> String {

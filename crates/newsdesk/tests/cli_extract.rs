@@ -1,5 +1,7 @@
 //! `newsdesk extract` as a user runs it: the real binary, real files, real exit codes.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -62,12 +62,12 @@ pub fn printed_instruments(doc: &Html) -> Vec<String> {
         let Some(first) = text.split_whitespace().next() else {
             continue;
         };
-        if let Some(symbol) = symbol_shaped(first) {
-            if !out.iter().any(|s| s == &symbol) {
-                out.push(symbol);
-                if out.len() >= MAX_CHIPS {
-                    break;
-                }
+        if let Some(symbol) = symbol_shaped(first)
+            && !out.iter().any(|s| s == &symbol)
+        {
+            out.push(symbol);
+            if out.len() >= MAX_CHIPS {
+                break;
             }
         }
     }
