@@ -1,0 +1,3 @@
+//! Unit tests for content detection (snippets written for these tests).
+
+use super::*;
