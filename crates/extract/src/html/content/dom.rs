@@ -60,8 +60,12 @@ pub(super) struct FlatNode<'a> {
     pub good: u32,
     /// Number of qualifying paragraphs in the subtree.
     pub paragraphs: u32,
+    /// Number of links (`<a>` with text) in the subtree.
+    pub links: u32,
     /// Content score propagated up from paragraphs.
     pub score: f32,
+    /// Best container score anywhere in the subtree (see `select`).
+    pub best_within: f32,
 }
 
 /// The flat tree.
@@ -103,7 +107,9 @@ impl<'a> FlatDom<'a> {
                 inline_commas: 0,
                 good: 0,
                 paragraphs: 0,
+                links: 0,
                 score: 0.0,
+                best_within: 0.0,
             };
             let mut block = parent_block;
             match node.value() {
@@ -191,6 +197,7 @@ impl<'a> FlatDom<'a> {
             n.inline_commas = 0;
             n.good = 0;
             n.paragraphs = 0;
+            n.links = 0;
             n.score = 0.0;
         }
         for i in 0..self.nodes.len() {
@@ -221,14 +228,19 @@ impl<'a> FlatDom<'a> {
                 self.nodes[i].good += self.nodes[i].inline_chars;
                 self.nodes[i].paragraphs += 1;
             }
+            if matches!(self.nodes[i].kind, Kind::Element(_, Tag::A)) && self.nodes[i].chars > 0 {
+                self.nodes[i].links += 1;
+            }
             let n = &self.nodes[i];
-            let (chars, link, good, paras) = (n.chars, n.link_chars, n.good, n.paragraphs);
+            let (chars, link, good, paras, links) =
+                (n.chars, n.link_chars, n.good, n.paragraphs, n.links);
             let parent = n.parent as usize;
             if let Some(p) = self.nodes.get_mut(parent) {
                 p.chars += chars;
                 p.link_chars += link;
                 p.good += good;
                 p.paragraphs += paras;
+                p.links += links;
             }
         }
     }

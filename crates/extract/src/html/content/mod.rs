@@ -84,10 +84,7 @@ pub fn extract_content(doc: &Html, hints: &Hints<'_>) -> Content {
         .nodes
         .iter()
         .map(|n| {
-            n.drop == Drop::Soft
-                && page_good > 0.0
-                && n.good as f32 >= KEEP_SOFT_SHARE * page_good
-                && (n.chars == 0 || (n.link_chars as f32) < 0.3 * n.chars as f32)
+            n.drop == Drop::Soft && page_good > 0.0 && n.good as f32 >= KEEP_SOFT_SHARE * page_good
         })
         .collect();
     for (n, keep) in dom.nodes.iter_mut().zip(&keep_soft) {

@@ -157,7 +157,6 @@ const NEGATIVE_EXACT: &[&str] = &[
     "cookie",
     "cookies",
     "disqus",
-    "dateline",
     "footer",
     "footnote",
     "masthead",
@@ -201,7 +200,6 @@ const NEGATIVE_EXACT: &[&str] = &[
     "print",
     "skip",
     "login",
-    "paywall",
     "tooltip",
 ];
 

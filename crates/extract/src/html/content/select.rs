@@ -11,13 +11,27 @@ const DECAY: [f32; 5] = [1.0, 0.5, 1.0 / 6.0, 1.0 / 9.0, 1.0 / 12.0];
 /// A sibling joins the chosen container when its score is at least this share of the winner's.
 const SIBLING_SHARE: f32 = 0.2;
 
+/// ... and at least this score (a couple of real paragraphs).
+const MIN_SIBLING_SCORE: f32 = 10.0;
+
 /// Scores every element and returns the subtrees that make up the story, in document order.
 pub(super) fn choose(dom: &mut FlatDom<'_>) -> Vec<usize> {
     score(dom);
+    best_within(dom);
     let Some(top) = best(dom) else {
         return fallback_root(dom).into_iter().collect();
     };
-    siblings(dom, top)
+    let lifted = lift(dom, top);
+    let roots = siblings(dom, lifted);
+    if std::env::var_os("CONTENT_DEBUG").is_some() {
+        eprintln!(
+            "top {} lifted {} roots {:?}",
+            describe(dom, top),
+            describe(dom, lifted),
+            roots.iter().map(|&r| describe(dom, r)).collect::<Vec<_>>()
+        );
+    }
+    roots
 }
 
 /// One paragraph's points: a base point, up to three for length, one per comma (capped).
@@ -74,6 +88,19 @@ pub(super) fn container_score(dom: &FlatDom<'_>, i: usize) -> f32 {
     n.score * (1.0 - dom.link_density(i)) * factor
 }
 
+/// Fills `best_within`: the best container score in each subtree, one backward pass.
+fn best_within(dom: &mut FlatDom<'_>) {
+    for i in (0..dom.len()).rev() {
+        let own = container_score(dom, i);
+        let n = &mut dom.nodes[i];
+        n.best_within = n.best_within.max(own);
+        let (b, parent) = (n.best_within, n.parent as usize);
+        if let Some(p) = dom.nodes.get_mut(parent) {
+            p.best_within = p.best_within.max(b);
+        }
+    }
+}
+
 /// The best-scoring container.
 fn best(dom: &FlatDom<'_>) -> Option<usize> {
     let mut best: Option<(usize, f32)> = None;
@@ -84,6 +111,33 @@ fn best(dom: &FlatDom<'_>) -> Option<usize> {
         }
     }
     best.map(|(i, _)| i)
+}
+
+/// Share of a parent's prose the container must hold for the parent to replace it.
+const LIFT_SHARE: f32 = 0.85;
+
+/// Non-prose text a lift may add, as a share of the container's prose.
+const LIFT_EXTRA: f32 = 0.25;
+
+/// Moves the container up while its parent holds nearly the same prose and little else: a
+/// story body split into chunks by wrappers (`div > div > p`) is then merged at the level where
+/// the chunks are siblings, and sub-headings or figures that sit beside the wrapper come along.
+fn lift(dom: &FlatDom<'_>, mut top: usize) -> usize {
+    loop {
+        let parent = dom.nodes[top].parent;
+        if parent == NONE
+            || is_body_or_html(dom, parent as usize)
+            || dom.element(parent as usize).is_none()
+        {
+            return top;
+        }
+        let (t, p) = (&dom.nodes[top], &dom.nodes[parent as usize]);
+        let extra = (p.chars - p.good) as f32 - (t.chars - t.good) as f32;
+        if (t.good as f32) < LIFT_SHARE * p.good as f32 || extra > LIFT_EXTRA * t.good as f32 {
+            return top;
+        }
+        top = parent as usize;
+    }
 }
 
 /// `<body>` (or the document) when nothing scored: a page with no prose at all.
@@ -101,8 +155,7 @@ fn siblings(dom: &FlatDom<'_>, top: usize) -> Vec<usize> {
     if parent == NONE || matches!(dom.tag(top), Some(Tag::Root)) && is_body_or_html(dom, top) {
         return vec![top];
     }
-    let top_score = container_score(dom, top);
-    let threshold = (SIBLING_SHARE * top_score).max(10.0);
+    let top_score = dom.nodes[top].best_within;
     let top_class = dom.element(top).and_then(|(el, _)| el.attr("class"));
     let children = children(dom, parent as usize);
     let mut take: Vec<bool> = children
@@ -111,15 +164,18 @@ fn siblings(dom: &FlatDom<'_>, top: usize) -> Vec<usize> {
             if c == top {
                 return true;
             }
-            let mut s = container_score(dom, c);
             let same_class = top_class.is_some_and(|tc| {
                 !tc.trim().is_empty()
                     && dom.element(c).and_then(|(el, _)| el.attr("class")) == Some(tc)
             });
-            if same_class {
-                s += SIBLING_SHARE * top_score;
-            }
-            s >= threshold || reads_like_story(dom, c)
+            let share = if same_class {
+                SIBLING_SHARE / 2.0
+            } else {
+                SIBLING_SHARE
+            };
+            let n = &dom.nodes[c];
+            (n.best_within >= (share * top_score).max(MIN_SIBLING_SCORE) && !is_teaser_list(dom, c))
+                || reads_like_story(dom, c)
         })
         .collect();
     // Short pieces between two story siblings (sub-headings, figures, lists) come along.
@@ -138,6 +194,14 @@ fn siblings(dom: &FlatDom<'_>, top: usize) -> Vec<usize> {
         .collect()
 }
 
+/// A block of teasers: every item carries its own link, so there are at least as many links
+/// as paragraphs (story text has far fewer), or links are a large share of the text.
+fn is_teaser_list(dom: &FlatDom<'_>, i: usize) -> bool {
+    let n = &dom.nodes[i];
+    let ld = dom.link_density(i);
+    ld >= 0.3 || (ld >= 0.1 && n.links >= n.paragraphs)
+}
+
 fn is_body_or_html(dom: &FlatDom<'_>, i: usize) -> bool {
     matches!(dom.element(i), Some((el, _)) if matches!(el.name(), "body" | "html"))
 }
@@ -149,8 +213,13 @@ fn reads_like_story(dom: &FlatDom<'_>, i: usize) -> bool {
     if n.removed || !matches!(n.kind, Kind::Element(_, Tag::P | Tag::Block)) {
         return false;
     }
-    let ld = dom.link_density(i);
-    (n.chars > 80 && ld < 0.25) || (n.chars > 20 && n.link_chars == 0 && n.inline_commas > 0)
+    let ld = if n.inline_chars == 0 {
+        1.0
+    } else {
+        n.inline_link_chars as f32 / n.inline_chars as f32
+    };
+    (n.inline_chars > 80 && ld < 0.25)
+        || (n.inline_chars > 20 && n.inline_link_chars == 0 && n.inline_commas > 0)
 }
 
 /// Child nodes of `i` that are not removed (elements and text), in order.
@@ -165,4 +234,22 @@ pub(super) fn children(dom: &FlatDom<'_>, i: usize) -> Vec<usize> {
         c = (dom.nodes[c].end as usize).max(c + 1);
     }
     out
+}
+
+fn describe(dom: &FlatDom<'_>, i: usize) -> String {
+    let n = &dom.nodes[i];
+    match dom.element(i) {
+        Some((el, _)) => format!(
+            "{}#{}.{} good={} chars={} link={} score={:.1} bw={:.1}",
+            el.name(),
+            el.attr("id").unwrap_or(""),
+            el.attr("class").unwrap_or(""),
+            n.good,
+            n.chars,
+            n.link_chars,
+            n.score,
+            n.best_within
+        ),
+        None => format!("node{} chars={}", i, n.chars),
+    }
 }
