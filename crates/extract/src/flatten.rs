@@ -12,9 +12,12 @@ pub fn flatten_document(doc: &Html) -> String {
     for node in doc.root_element().descendants() {
         if let Node::Text(t) = node.value() {
             let hidden = node.ancestors().any(|a| {
-                a.value()
-                    .as_element()
-                    .is_some_and(|e| matches!(e.name(), "script" | "style" | "noscript" | "template" | "head"))
+                a.value().as_element().is_some_and(|e| {
+                    matches!(
+                        e.name(),
+                        "script" | "style" | "noscript" | "template" | "head"
+                    )
+                })
             });
             if !hidden {
                 out.push_str(t);

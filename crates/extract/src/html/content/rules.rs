@@ -278,7 +278,7 @@ pub(super) fn classify_attrs(el: &Element, tag: Tag) -> AttrSignals {
             _ => {}
         }
     }
-    if negative && tag != Tag::Root {
+    if negative && tag != Tag::Root && tag.is_block() {
         drop = drop.max_with(Drop::Soft);
     }
     if weight == 0 {

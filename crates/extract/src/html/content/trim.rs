@@ -25,7 +25,7 @@ const BOILERPLATE_MAX_WORDS: usize = 15;
 static BOILERPLATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
         r"(?ix)^(?:
-            advertisement | advertising | ad | sponsored(?:\ content)? | anzeige | publicidad
+            advertisement | advertising | advert | ad | sponsored(?:\ content)? | anzeige | publicidad
           | story\ continues\ below.* | continue\ reading.* | read\ more.* | read\ next.*
           | keep\ reading.* | recommended.* | related(?:\ \w+)?\s*:?.* | more\ on\ this.*
           | see\ also.* | also\ read.* | read\ also.* | must\ read.* | trending.*
@@ -36,6 +36,8 @@ static BOILERPLATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
           | tags?\s*:.* | topics?\s*:.* | filed\ under.* | image\ source.* | skip\ (?:to\ )?.*
           | (?:photo|image|picture|video|credit|source)s?\s*:.* | watch\s*:.* | listen\s*:.*
           | you\ (?:may|might)\ also\ like.* | more\ from\ .* | don'?t\ miss.*
+          | .*\bclick\ here\b.* | .*\brequires\ javascript\b.* | .*\benable\ javascript\b.*
+          | \[[a-z_]+\b[^\]]*\].*
         )$",
     )
     .ok()
@@ -51,6 +53,9 @@ static EDGE_JUNK: LazyLock<Option<Regex>> = LazyLock::new(|| {
     )
     .ok()
 });
+
+static TAIL_JUNK: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"(?i)\bcopyright\b|©|\ball rights reserved\b|^citation\s*:").ok());
 
 static DATE_LINE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
@@ -103,7 +108,10 @@ fn is_edge_junk(block: &Block, head: bool) -> bool {
         Block::Heading { .. } => !head,
         Block::Paragraph { text } => {
             let words = word_count(text);
-            if words <= 12 && (matches(&EDGE_JUNK, text) || matches(&DATE_LINE, text)) {
+            if words <= 12 && (matches(&EDGE_JUNK, text) || (head && matches(&DATE_LINE, text))) {
+                return true;
+            }
+            if !head && words <= 40 && matches(&TAIL_JUNK, text) {
                 return true;
             }
             words < 6 && !ends_like_sentence(text)
