@@ -158,6 +158,9 @@ const NEGATIVE_EXACT: &[&str] = &[
     "cookies",
     "disqus",
     "footer",
+    "gallery",
+    "slideshow",
+    "carousel",
     "footnote",
     "masthead",
     "menu",
@@ -256,6 +259,12 @@ pub(super) fn classify_attrs(el: &Element, tag: Tag) -> AttrSignals {
     let mut positive = false;
     for (name, value) in el.attrs() {
         match name {
+            "class" if value.split_ascii_whitespace().any(is_hiding_class) => {
+                drop = drop.max_with(Drop::Soft);
+                let (neg, pos) = name_signals(value);
+                negative |= neg;
+                positive |= pos;
+            }
             "class" | "id" => {
                 let (neg, pos) = name_signals(value);
                 negative |= neg;
@@ -299,6 +308,26 @@ impl Drop {
             _ => Drop::Keep,
         }
     }
+}
+
+/// Utility classes that hide an element (whole class tokens: `hide`, `d-none`, `sr-only`…).
+/// Whole tokens only: `hidden-xs` hides on small screens and shows on the desktop page.
+fn is_hiding_class(class: &str) -> bool {
+    matches!(
+        class.to_ascii_lowercase().as_str(),
+        "hide"
+            | "hidden"
+            | "is-hidden"
+            | "d-none"
+            | "invisible"
+            | "sr-only"
+            | "visually-hidden"
+            | "visuallyhidden"
+            | "screen-reader-text"
+            | "screen-reader-only"
+            | "offscreen"
+            | "u-hidden"
+    )
 }
 
 /// True when an inline style hides the element.
