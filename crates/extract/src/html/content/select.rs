@@ -22,7 +22,25 @@ pub(super) fn choose(dom: &mut FlatDom<'_>) -> Vec<usize> {
         return fallback_root(dom).into_iter().collect();
     };
     let lifted = lift(dom, top);
-    let roots = siblings(dom, lifted);
+    // Story chunks can sit beside the winner at any level up to the lifted container; take the
+    // qualifying siblings level by level rather than the whole lifted subtree, so that stray
+    // non-prose inside it (widgets, bylines) stays out.
+    let top_score = dom.nodes[top].best_within;
+    let mut roots = vec![top];
+    let mut level = top;
+    loop {
+        roots.extend(
+            siblings(dom, level, top_score)
+                .into_iter()
+                .filter(|&s| s != level),
+        );
+        let parent = dom.nodes[level].parent;
+        if level == lifted || parent == NONE {
+            break;
+        }
+        level = parent as usize;
+    }
+    roots.sort_unstable();
     if std::env::var_os("CONTENT_DEBUG").is_some() {
         eprintln!(
             "top {} lifted {} roots {:?}",
@@ -150,12 +168,11 @@ fn fallback_root(dom: &FlatDom<'_>) -> Option<usize> {
 }
 
 /// The winner plus those of its siblings that belong to the story.
-fn siblings(dom: &FlatDom<'_>, top: usize) -> Vec<usize> {
+fn siblings(dom: &FlatDom<'_>, top: usize, top_score: f32) -> Vec<usize> {
     let parent = dom.nodes[top].parent;
     if parent == NONE || matches!(dom.tag(top), Some(Tag::Root)) && is_body_or_html(dom, top) {
         return vec![top];
     }
-    let top_score = dom.nodes[top].best_within;
     let top_class = dom.element(top).and_then(|(el, _)| el.attr("class"));
     let children = children(dom, parent as usize);
     let mut take: Vec<bool> = children
