@@ -350,11 +350,7 @@ impl Walker<'_, '_, '_> {
             }
             if let Kind::Element(el, tag) = n.kind {
                 match (tag, caption_role(el)) {
-                    (Tag::Img, _) => {
-                        if url.is_none() {
-                            url = self.image_url(el);
-                        }
-                    }
+                    (Tag::Img, _) if url.is_none() => url = self.image_url(el),
                     (Tag::Picture, _) if url.is_none() => {
                         url = el
                             .attr("srcset")
@@ -546,7 +542,7 @@ static CREDIT_LABELLED: LazyLock<Option<Regex>> = LazyLock::new(|| {
 
 static CREDIT_WIRE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"[\s(\[|–—-]*\b((?:[A-Z][A-Za-z.&]*\s?){1,3}(?:Photo\s?)?/\s?[A-Z][^()\[\]/]{1,60}?)\s*[)\]]?\s*$",
+        r"[\s(\[|–—-]*\b((?:[A-Z][A-Z.&-]+(?:\s[A-Z][A-Z.&-]+)?(?:\sPhoto)?|[A-Z][a-z]+\sPhoto)\s?/\s?[A-Z][^()\[\]/]{1,60}?)\s*[)\]]?\s*$",
     )
     .ok()
 });

@@ -103,10 +103,10 @@ pub fn extract_content(doc: &Html, hints: &Hints<'_>) -> Content {
         images,
         printed_instruments: Vec::new(),
     };
-    if content.blocks.is_empty() {
-        if let Some(body) = hints.json_ld_body {
-            content.blocks = json_ld_blocks(body);
-        }
+    if content.blocks.is_empty()
+        && let Some(body) = hints.json_ld_body
+    {
+        content.blocks = json_ld_blocks(body);
     }
     content
 }

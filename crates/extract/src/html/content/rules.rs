@@ -198,7 +198,6 @@ const NEGATIVE_EXACT: &[&str] = &[
     "trending",
     "widget",
     "author",
-    "sronly",
     "offscreen",
     "print",
     "skip",
@@ -358,8 +357,8 @@ pub(super) fn name_signals(value: &str) -> (bool, bool) {
 }
 
 /// Splits a class/id value into lower-case words at anything not alphanumeric and at
-/// lower→upper case changes (`articleBody` → `article`, `body`). `sr-only` becomes `sronly`
-/// because one-letter words are glued to the next one.
+/// lower→upper case changes (`articleBody` → `article`, `body`). One-letter pieces (the `c-`/`l-`
+/// prefixes of BEM-style names) are skipped.
 pub(super) fn name_words(value: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut cur = String::new();
@@ -375,6 +374,8 @@ pub(super) fn name_words(value: &str) -> Vec<String> {
             prev_lower = false;
             if cur.len() > 1 {
                 words.push(std::mem::take(&mut cur));
+            } else {
+                cur.clear();
             }
         }
     }
@@ -392,8 +393,13 @@ mod tests {
     fn words_split_on_case_and_punctuation() {
         assert_eq!(
             name_words("articleBody share-bar__item sr-only"),
-            vec!["article", "body", "share", "bar", "item", "sronly"]
+            vec!["article", "body", "share", "bar", "item", "sr", "only"]
         );
+    }
+
+    #[test]
+    fn one_letter_prefixes_are_skipped() {
+        assert_eq!(name_words("c-article-body"), vec!["article", "body"]);
     }
 
     #[test]

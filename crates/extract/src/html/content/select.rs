@@ -41,14 +41,6 @@ pub(super) fn choose(dom: &mut FlatDom<'_>) -> Vec<usize> {
         level = parent as usize;
     }
     roots.sort_unstable();
-    if std::env::var_os("CONTENT_DEBUG").is_some() {
-        eprintln!(
-            "top {} lifted {} roots {:?}",
-            describe(dom, top),
-            describe(dom, lifted),
-            roots.iter().map(|&r| describe(dom, r)).collect::<Vec<_>>()
-        );
-    }
     roots
 }
 
@@ -251,22 +243,4 @@ pub(super) fn children(dom: &FlatDom<'_>, i: usize) -> Vec<usize> {
         c = (dom.nodes[c].end as usize).max(c + 1);
     }
     out
-}
-
-fn describe(dom: &FlatDom<'_>, i: usize) -> String {
-    let n = &dom.nodes[i];
-    match dom.element(i) {
-        Some((el, _)) => format!(
-            "{}#{}.{} good={} chars={} link={} score={:.1} bw={:.1}",
-            el.name(),
-            el.attr("id").unwrap_or(""),
-            el.attr("class").unwrap_or(""),
-            n.good,
-            n.chars,
-            n.link_chars,
-            n.score,
-            n.best_within
-        ),
-        None => format!("node{} chars={}", i, n.chars),
-    }
 }
