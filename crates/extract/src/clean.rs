@@ -47,7 +47,7 @@ pub fn word_count(s: &str) -> usize {
 
 /// True when the text ends like a sentence (., !, ?, a closing quote after one, …).
 pub fn ends_like_sentence(s: &str) -> bool {
-    let t = s.trim_end_matches(|c: char| matches!(c, '"' | '\'' | '”' | '’' | ')' | '»'));
+    let t = s.trim_end_matches(['"', '\'', '”', '’', ')', '»']);
     t.ends_with(['.', '!', '?', '…', ':', '。', '！', '？'])
 }
 

@@ -34,12 +34,12 @@ fn assemble(meta: meta::PageMeta, content: content::Content, opts: &ExtractOptio
         printed_instruments: content.printed_instruments,
         ..Article::default()
     };
-    if let Some(Block::Paragraph { text }) = article.blocks.first_mut() {
-        if let Some((dateline, rest)) = wire::split_dateline(text) {
-            *text = rest;
-            article.agency = dateline.agency.clone();
-            article.dateline = Some(dateline);
-        }
+    if let Some(Block::Paragraph { text }) = article.blocks.first_mut()
+        && let Some((dateline, rest)) = wire::split_dateline(text)
+    {
+        *text = rest;
+        article.agency = dateline.agency.clone();
+        article.dateline = Some(dateline);
     }
     if article.agency.is_none() {
         article.agency = meta.agency;
