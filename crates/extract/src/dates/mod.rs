@@ -1,15 +1,26 @@
 //! Dates as news sites print them.
 //!
-//! Machine formats (ISO 8601 / RFC 3339, RFC 2822) and human ones ("05/09/2023, 10:57 AM",
-//! "May 9, 2023 10:57 AM ET", "9 May 2023", "Updated 3 hours ago"). A wall-clock time with no
-//! zone is read in [`DateContext::zone`]; when that is `None` it is read as UTC and the result
-//! says the zone was assumed. Relative dates need [`DateContext::now`].
+//! Machine formats (ISO 8601 / RFC 3339 with or without seconds, fractions and offset, date
+//! only, RFC 2822, Unix epoch seconds and milliseconds) and human ones ("05/09/2023, 10:57 AM",
+//! "Tuesday, May 9, 2023 at 10:57 a.m. EDT", "9 May 2023 10:57 BST", "2023年5月9日",
+//! "09.05.2023 10:57", "Updated 3 hours ago", "yesterday"), with month names in en, de, fr, es,
+//! it, pt and nl. Zone abbreviations map to IANA zones ([`zones`]), so "ET" follows daylight
+//! saving. A wall-clock time with no zone is read in [`DateContext::zone`]; when that is `None`
+//! it is read as UTC and the result says the zone was assumed. Relative dates need
+//! [`DateContext::now`].
+//!
+//! Nonsense is refused rather than guessed at: month 13, day 32, 25:00, years outside
+//! [`MIN_YEAR`]..=[`MAX_YEAR`], strings longer than [`MAX_INPUT_LEN`].
+
+mod human;
+mod relative;
+pub mod words;
+pub mod zones;
 
 use jiff::Timestamp;
 use jiff::civil::{Date, DateTime, Time};
 use jiff::tz::TimeZone;
 use newsdesk_article::SourceTime;
-
 /// What a date string is read against.
 #[derive(Debug, Clone, Default)]
 pub struct DateContext {
@@ -33,24 +44,121 @@ pub struct ParsedDate {
     pub has_time: bool,
 }
 
-/// Reads a date string. Returns `None` when nothing date-like is found.
+/// Earliest year we accept: older "publication" dates are placeholders or misreadings.
+pub const MIN_YEAR: i16 = 1900;
+/// Latest year we accept.
+pub const MAX_YEAR: i16 = 2100;
+/// Longest string we try to read as a date, in bytes.
+pub const MAX_INPUT_LEN: usize = 256;
+
+/// Reads a date string. Returns `None` when nothing date-like is found or it is not a real date.
 pub fn parse_date(input: &str, ctx: &DateContext) -> Option<ParsedDate> {
     let s = input.trim();
-    if s.is_empty() || s.len() > 200 {
+    if s.is_empty() || s.len() > MAX_INPUT_LEN {
         return None;
+    }
+    let parsed = parse_machine(s, ctx)
+        .or_else(|| relative::parse(s, ctx))
+        .or_else(|| parse_human(s, ctx))?;
+    let year = parsed.time.instant.to_zoned_datetime(TimeZone::UTC).year();
+    (MIN_YEAR..=MAX_YEAR).contains(&year).then_some(parsed)
+}
+
+/// Formats with one exact spelling: epoch numbers, RFC 3339 / ISO 8601, RFC 2822.
+fn parse_machine(s: &str, ctx: &DateContext) -> Option<ParsedDate> {
+    if s.bytes().all(|b| b.is_ascii_digit()) {
+        return parse_digits(s, ctx);
+    }
+    if s.contains('[')
+        && let Ok(z) = s.parse::<jiff::ZonedDateTime>()
+    {
+        return Some(absolute(z.timestamp(), z.time_zone().clone(), false, true));
     }
     if let Ok(ts) = s.parse::<Timestamp>() {
         // RFC 3339 / ISO 8601 with an offset: keep the printed offset as the zone.
         let zone = printed_offset(s).unwrap_or(TimeZone::UTC);
         return Some(absolute(ts, zone, false, true));
     }
-    if let Ok(zoned) = jiff::fmt::rfc2822::parse(s) {
-        return Some(absolute(zoned.timestamp(), zoned.time_zone().clone(), false, true));
+    // RFC 2822 reads unknown zone names as -0000; leave those ("BST", "CEST") to the human
+    // reader, which knows them.
+    let last = s.rsplit(' ').next().unwrap_or("");
+    let numeric_or_utc = last.starts_with(['+', '-']) || ["GMT", "UT", "UTC", "Z"].contains(&last);
+    if let Some(zoned) = numeric_or_utc
+        .then(|| jiff::fmt::rfc2822::parse(s).ok())
+        .flatten()
+    {
+        return Some(absolute(
+            zoned.timestamp(),
+            zoned.time_zone().clone(),
+            false,
+            true,
+        ));
     }
-    if let Some(p) = parse_relative(s, ctx) {
-        return Some(p);
+    if s.len() >= 10 && s.as_bytes().get(4) == Some(&b'-') {
+        if s.len() == 10
+            && let Ok(d) = s.parse::<Date>()
+        {
+            return localize(d.to_datetime(Time::midnight()), ctx, false);
+        }
+        if let Ok(dt) = s.parse::<DateTime>() {
+            return localize(dt, ctx, true);
+        }
     }
-    parse_civil(s, ctx)
+    None
+}
+
+/// All digits: Unix seconds (9–10 digits), milliseconds (12–13) or a compact `YYYYMMDD`.
+fn parse_digits(s: &str, ctx: &DateContext) -> Option<ParsedDate> {
+    let n: i64 = s.parse().ok()?;
+    let ts = match s.len() {
+        8 => {
+            let d = Date::new(
+                i16::try_from(n / 10_000).ok()?,
+                i8::try_from(n / 100 % 100).ok()?,
+                i8::try_from(n % 100).ok()?,
+            )
+            .ok()?;
+            return localize(d.to_datetime(Time::midnight()), ctx, false);
+        }
+        9 | 10 => Timestamp::from_second(n).ok()?,
+        12 | 13 => Timestamp::from_millisecond(n).ok()?,
+        _ => return None,
+    };
+    Some(absolute(ts, TimeZone::UTC, false, true))
+}
+
+/// Human-printed dates, via [`human::read`].
+fn parse_human(s: &str, ctx: &DateContext) -> Option<ParsedDate> {
+    let mut parts = human::read(s, None, ctx.day_first)?;
+    if parts.year.is_none() && parts.month.is_some() && parts.day.is_some() {
+        // "May 9": the most recent May 9 that is not in the future (needs a clock).
+        let now = ctx.now?;
+        let zone = parts
+            .zone
+            .clone()
+            .or_else(|| ctx.zone.clone())
+            .unwrap_or(TimeZone::UTC);
+        let today = now.to_zoned_datetime(zone).date();
+        let mut year = today.year();
+        parts.year = Some(year);
+        if parts
+            .date()
+            .is_some_and(|d| d > today.tomorrow().unwrap_or(today))
+        {
+            year -= 1;
+            parts.year = Some(year);
+        }
+    }
+    let date = parts.date()?;
+    let has_time = parts.time.is_some();
+    let dt = date.to_datetime(parts.time.unwrap_or(Time::midnight()));
+    match parts.zone {
+        Some(zone) => {
+            let ts = zone.to_ambiguous_timestamp(dt).compatible().ok()?;
+            Some(absolute(ts, zone, false, has_time))
+        }
+        None => localize(dt, ctx, has_time),
+    }
 }
 
 fn absolute(instant: Timestamp, zone: TimeZone, assumed: bool, has_time: bool) -> ParsedDate {
@@ -61,114 +169,33 @@ fn absolute(instant: Timestamp, zone: TimeZone, assumed: bool, has_time: bool) -
     }
 }
 
+/// The offset printed at the end of an RFC 3339 string (`Z`, `+09:00`, `-0400`).
 fn printed_offset(s: &str) -> Option<TimeZone> {
-    if s.ends_with('Z') || s.ends_with('z') {
+    if s.ends_with(['Z', 'z']) {
         return Some(TimeZone::UTC);
     }
-    let tail = s.get(s.len().checked_sub(6)?..)?;
-    newsdesk_article::parse_offset(tail).map(TimeZone::fixed)
+    // The offset starts at the last sign after the date (whose own '-'s are in the first 10).
+    let tail_start = s.get(10..)?.rfind(['+', '-'])? + 10;
+    let offset = newsdesk_article::parse_offset(s.get(tail_start..)?)?;
+    if offset == jiff::tz::Offset::UTC {
+        return Some(TimeZone::UTC);
+    }
+    Some(TimeZone::fixed(offset))
+}
+
+/// The zone for a wall-clock time that printed none: the context's, else UTC (assumed).
+fn context_zone(ctx: &DateContext) -> (TimeZone, bool) {
+    match &ctx.zone {
+        Some(z) => (z.clone(), false),
+        None => (TimeZone::UTC, true),
+    }
 }
 
 /// Wall-clock time in the context zone.
 fn localize(dt: DateTime, ctx: &DateContext, has_time: bool) -> Option<ParsedDate> {
-    let (zone, assumed) = match &ctx.zone {
-        Some(z) => (z.clone(), false),
-        None => (TimeZone::UTC, true),
-    };
-    let zoned = zone.to_ambiguous_zoned_datetime(dt).compatible().ok()?;
-    Some(absolute(zoned.timestamp(), zone, assumed, has_time))
-}
-
-fn parse_relative(s: &str, ctx: &DateContext) -> Option<ParsedDate> {
-    let lower = s.to_ascii_lowercase();
-    let lower = lower
-        .trim_start_matches("updated")
-        .trim_start_matches("published")
-        .trim();
-    let rest = lower.strip_suffix("ago")?.trim();
-    let mut parts = rest.split_whitespace();
-    let n_str = parts.next()?;
-    let n: i64 = match n_str {
-        "a" | "an" | "one" => 1,
-        other => other.parse().ok()?,
-    };
-    let unit = parts.next()?.trim_end_matches('s');
-    let secs = match unit {
-        "second" | "sec" => 1,
-        "minute" | "min" => 60,
-        "hour" | "hr" | "h" => 3600,
-        "day" | "d" => 86_400,
-        "week" | "wk" => 7 * 86_400,
-        _ => return None,
-    };
-    let now = ctx.now?;
-    let instant = now.checked_sub(jiff::SignedDuration::from_secs(n.checked_mul(secs)?)).ok()?;
-    let (zone, assumed) = match &ctx.zone {
-        Some(z) => (z.clone(), false),
-        None => (TimeZone::UTC, true),
-    };
-    Some(ParsedDate {
-        time: SourceTime::new(instant, zone, assumed),
-        relative: true,
-        has_time: secs < 86_400,
-    })
-}
-
-/// `MM/DD/YYYY[, HH:MM[ AM|PM]]` and `YYYY-MM-DD HH:MM` without zone.
-fn parse_civil(s: &str, ctx: &DateContext) -> Option<ParsedDate> {
-    let (date_part, time_part) = match s.split_once([',', ' ', 'T']) {
-        Some((d, t)) => (d.trim(), Some(t.trim())),
-        None => (s, None),
-    };
-    let date = parse_numeric_date(date_part, ctx)?;
-    let time = match time_part {
-        Some(t) if !t.is_empty() => Some(parse_clock(t)?),
-        _ => None,
-    };
-    localize(
-        date.to_datetime(time.unwrap_or(Time::midnight())),
-        ctx,
-        time.is_some(),
-    )
-}
-
-fn parse_numeric_date(s: &str, ctx: &DateContext) -> Option<Date> {
-    let nums: Vec<i64> = s
-        .split(['/', '-', '.'])
-        .map(|p| p.parse().ok())
-        .collect::<Option<_>>()?;
-    let [a, b, c] = nums[..] else { return None };
-    if a > 999 {
-        return Date::new(a as i16, b as i8, c as i8).ok();
-    }
-    let year = if c < 100 { 2000 + c } else { c };
-    let day_first = ctx.day_first.unwrap_or(a > 12);
-    let (m, d) = if day_first { (b, a) } else { (a, b) };
-    Date::new(year as i16, m as i8, d as i8).ok()
-}
-
-fn parse_clock(s: &str) -> Option<Time> {
-    let lower = s.to_ascii_lowercase();
-    let (clock, pm) = if let Some(c) = lower.strip_suffix("pm") {
-        (c.trim(), Some(true))
-    } else if let Some(c) = lower.strip_suffix("am") {
-        (c.trim(), Some(false))
-    } else {
-        (lower.trim(), None)
-    };
-    let mut it = clock.split(':');
-    let h: i8 = it.next()?.trim().parse().ok()?;
-    let m: i8 = it.next()?.trim().parse().ok()?;
-    let sec: i8 = match it.next() {
-        Some(x) => x.trim().parse().ok()?,
-        None => 0,
-    };
-    let h = match pm {
-        Some(true) if h < 12 => h + 12,
-        Some(false) if h == 12 => 0,
-        _ => h,
-    };
-    Time::new(h, m, sec, 0).ok()
+    let (zone, assumed) = context_zone(ctx);
+    let ts = zone.to_ambiguous_timestamp(dt).compatible().ok()?;
+    Some(absolute(ts, zone, assumed, has_time))
 }
 
 #[cfg(test)]
