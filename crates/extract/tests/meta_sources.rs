@@ -279,3 +279,24 @@ fn end_to_end_article_carries_metadata() {
     );
     assert_eq!(a.images[0].caption.as_deref(), Some("The central bank."));
 }
+
+#[test]
+fn date_in_a_byline_line_and_in_hidden_inputs() {
+    let byline = r#"<html lang="en-US"><body><h1>Tariffs explained</h1>
+<div>By <a href="/staff/ann">Ann Lee</a> on Monday, November 18th, 2019 at 11:04 a.m.</div>
+</body></html>"#;
+    assert_eq!(rfc(&meta(byline, None).published), "2019-11-18T11:04:00Z");
+    let hidden = r#"<h1>Plumes on Europa</h1>
+<input class="published_date" type="hidden" value="2019-11-18 23:41:18">"#;
+    assert_eq!(rfc(&meta(hidden, None).published), "2019-11-18T23:41:18Z");
+}
+
+#[test]
+fn agency_only_json_ld_author_stops_visible_fallbacks() {
+    let html = r#"<script type="application/ld+json">
+{"@type": "NewsArticle", "headline": "Talks stall", "author": "PTI"}</script>
+<h1>Talks stall</h1><span class="author">Washington</span>"#;
+    let m = meta(html, None);
+    assert_eq!(m.agency.as_deref(), Some("PTI"));
+    assert!(m.authors.is_empty(), "{:?}", m.authors);
+}

@@ -76,6 +76,24 @@ const NOT_A_NAME: &[&str] = &[
     "stories",
     "getty",
     "images",
+    "business",
+    "media",
+    "online",
+    "magazine",
+    "journal",
+    "daily",
+    "press",
+    "agency",
+    "inc",
+    "ltd",
+    "group",
+    "network",
+    "international",
+    "tv",
+    "radio",
+    "company",
+    "wire",
+    "newsletter",
 ];
 
 /// Words that split one byline into several names.
@@ -116,7 +134,8 @@ pub fn agency_of(name: &str) -> Option<&'static str> {
 
 /// True when the text opens with a byline prefix ("By", "Von", …).
 pub fn has_prefix(text: &str) -> bool {
-    strip_prefix(text).len() < text.trim().len()
+    let t = text.trim();
+    strip_prefix(t).len() < t.len() || PREFIXES.iter().any(|p| p.eq_ignore_ascii_case(t))
 }
 
 fn strip_prefix(text: &str) -> &str {
@@ -181,8 +200,28 @@ pub fn split_names(raw: &str) -> Vec<String> {
     for joiner in JOINERS {
         parts = parts.iter().flat_map(|p| split_ci(p, joiner)).collect();
     }
+    // "Finian Cunningham. Sputnik International": a full stop after a whole word (not an
+    // initial as in "Sarah E. Needleman") ends the name.
+    let parts: Vec<String> = parts
+        .iter()
+        .flat_map(|p| {
+            let cut = p.match_indices(". ").find(|(i, _)| {
+                let before = &p[..*i];
+                before.split_whitespace().count() >= 2
+                    && before
+                        .rsplit(' ')
+                        .next()
+                        .is_some_and(|w| w.chars().count() > 2)
+            });
+            match cut {
+                Some((i, _)) => vec![p[..i].to_string(), p[i + 2..].to_string()],
+                None => vec![p.clone()],
+            }
+        })
+        .collect();
     let mut names = Vec::new();
     for part in parts {
+        let part = strip_agency_suffix(&part);
         let name = strip_prefix(&part)
             .trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != ')')
             .trim_end_matches('.')
@@ -192,6 +231,20 @@ pub fn split_names(raw: &str) -> Vec<String> {
         }
     }
     names
+}
+
+/// "Jill Lawless Associated Press" → "Jill Lawless": an agency credit run into the name.
+fn strip_agency_suffix(part: &str) -> String {
+    let words: Vec<&str> = part.split_whitespace().collect();
+    for take in [2, 1] {
+        if words.len() > take + 1 {
+            let tail = words[words.len() - take..].join(" ");
+            if agency_of(&tail).is_some() {
+                return words[..words.len() - take].join(" ");
+            }
+        }
+    }
+    part.to_string()
 }
 
 fn split_ci(s: &str, sep: &str) -> Vec<String> {
@@ -265,6 +318,13 @@ mod tests {
             Vec::<String>::new()
         );
         assert_eq!(split_names("By Jane Doe Updated 3 hours ago"), ["Jane Doe"]);
+        assert_eq!(
+            split_names("By JANE DOE and JILL ROE Associated Press"),
+            ["JANE DOE", "JILL ROE"]
+        );
+        assert_eq!(split_names("Ann Lee. Planet International"), ["Ann Lee"]);
+        assert_eq!(split_names("Sarah E. Needleman"), ["Sarah E. Needleman"]);
+        assert_eq!(split_names("Jill Doe, CNN Business"), ["Jill Doe"]);
     }
 
     #[test]

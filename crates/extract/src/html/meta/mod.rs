@@ -213,7 +213,7 @@ fn collect(doc: &Html) -> Collected {
                 let s = t.trim();
                 if s.len() < 120
                     && c.date_texts.len() < MAX_CANDIDATES
-                    && is_dated_label(s)
+                    && (is_dated_label(s) || byline::has_prefix(s))
                     && s.chars()
                         .any(|ch| ch.is_ascii_digit() || ch.is_alphabetic())
                 {
@@ -396,7 +396,17 @@ fn collect_element(
             &["class", "id"],
             &["update-", "runtime", "timeline", "times-"],
         )
-        && let Some(t) = short_text(e, MAX_SHORT_TEXT)
+        && let Some(t) = [
+            "datetime",
+            "content",
+            "value",
+            "data-date",
+            "data-timestamp",
+        ]
+        .iter()
+        .find_map(|a| el.attr(a).map(collapse_ws))
+        .filter(|v| !v.is_empty())
+        .or_else(|| short_text(e, MAX_SHORT_TEXT))
         && t.chars().any(|ch| ch.is_ascii_digit())
     {
         c.date_texts.push((index, t));
@@ -860,19 +870,15 @@ fn lead_image(c: &Collected, ld: &LdFacts, base: Option<&str>) -> Option<Image> 
 /// Bylines, most reliable source first, and the agency any source names.
 fn authors(c: &Collected, ld: &LdFacts) -> (Vec<String>, Option<String>) {
     let mut agency: Option<&'static str> = None;
-    let mut note_agency = |name: &str| {
-        if agency.is_none() {
-            agency = agency_of(name);
-        }
-    };
     let mut sources: Vec<Vec<String>> = Vec::new();
     let mut from_ld = Vec::new();
     for (name, is_org) in &ld.authors {
-        note_agency(name);
+        note_agency(&mut agency, name);
         if !is_org {
             from_ld.extend(split_names(name));
         }
     }
+    let ld_only_agency = from_ld.is_empty() && agency.is_some();
     sources.push(from_ld);
     for key in AUTHOR_KEYS {
         let values: Vec<String> = c
@@ -883,7 +889,7 @@ fn authors(c: &Collected, ld: &LdFacts) -> (Vec<String>, Option<String>) {
             .collect();
         let mut names = Vec::new();
         for v in values {
-            note_agency(&v);
+            note_agency(&mut agency, &v);
             names.extend(split_names(&v));
         }
         sources.push(names);
@@ -902,25 +908,38 @@ fn authors(c: &Collected, ld: &LdFacts) -> (Vec<String>, Option<String>) {
     let mut by_strength: Vec<&(u8, String)> = c.bylines.iter().collect();
     by_strength.sort_by_key(|(s, _)| *s);
     for (_, text) in by_strength {
-        note_agency(text);
+        note_agency(&mut agency, text);
         let cleaned = text
             .trim_start_matches(|ch: char| !ch.is_alphanumeric())
             .to_string();
         if let Some(a) = byline_agency(&cleaned) {
-            note_agency(a);
+            note_agency(&mut agency, a);
         }
         sources.push(split_names(&cleaned));
     }
     if let Some(p) = &ld.publisher {
-        note_agency(p);
+        note_agency(&mut agency, p);
     }
-    let mut names = sources
-        .into_iter()
-        .find(|s| !s.is_empty())
-        .unwrap_or_default();
-    names.dedup();
+    // When the JSON-LD credits only an agency, that is the byline: visible fallbacks would pick
+    // up datelines and section names.
+    let mut names = if ld_only_agency {
+        Vec::new()
+    } else {
+        sources
+            .into_iter()
+            .find(|s| !s.is_empty())
+            .unwrap_or_default()
+    };
+    let mut seen = std::collections::HashSet::new();
+    names.retain(|n| seen.insert(n.to_lowercase()));
     names.truncate(12);
     (names, agency.map(str::to_string))
+}
+
+fn note_agency(slot: &mut Option<&'static str>, name: &str) {
+    if slot.is_none() {
+        *slot = agency_of(name);
+    }
 }
 
 /// An agency credited at the end of a byline: "By Jane Doe, Reuters".
