@@ -188,6 +188,7 @@ pub fn split_names(raw: &str) -> Vec<String> {
             .is_some_and(|n| n.chars().any(|c| c.is_ascii_digit()));
         let dateish = word.chars().any(|c| c.is_ascii_digit())
             || (crate::dates::words::month(&w).is_some() && next_has_digit)
+            || (i > 0 && w.len() > 3 && crate::dates::words::is_weekday(&w))
             || matches!(w.as_str(), "updated" | "published" | "posted" | "on" | "at");
         if dateish || (w == "in" && i > 0) {
             cut = offset;
@@ -274,7 +275,9 @@ pub fn is_name(name: &str) -> bool {
     {
         return false;
     }
-    if !name.chars().next().is_some_and(char::is_alphabetic) {
+    if !name.chars().next().is_some_and(char::is_alphabetic)
+        || PREFIXES.iter().any(|p| p.eq_ignore_ascii_case(name))
+    {
         return false;
     }
     let has_upper_or_non_latin = name
@@ -324,6 +327,11 @@ mod tests {
         );
         assert_eq!(split_names("Ann Lee. Planet International"), ["Ann Lee"]);
         assert_eq!(split_names("Sarah E. Needleman"), ["Sarah E. Needleman"]);
+        assert_eq!(
+            split_names("By Jeff Foust Monday, November 18, 2019"),
+            ["Jeff Foust"]
+        );
+        assert_eq!(split_names("By"), Vec::<String>::new());
         assert_eq!(split_names("Jill Doe, CNN Business"), ["Jill Doe"]);
     }
 

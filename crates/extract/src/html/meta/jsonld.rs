@@ -33,6 +33,7 @@ const ARTICLE_TYPES: &[&str] = &[
     "techarticle",
     "scholarlyarticle",
     "report",
+    "claimreview",
     "videoobject",
 ];
 

@@ -491,10 +491,12 @@ fn read_json_ld(scripts: &[String]) -> LdFacts {
     let nodes = jsonld::collect_nodes(&values);
     let mut f = LdFacts::default();
     let Some(article) = jsonld::article_node(&nodes) else {
-        // No article: a WebPage may still carry a date and a publisher.
+        // No article: the shallowest node with a date (a WebPage, an Event page) still says
+        // when the page was published.
         if let Some((page, _)) = nodes
             .iter()
-            .find(|(n, _)| jsonld::has_type(n, &["webpage"]))
+            .filter(|(n, _)| n.contains_key("datePublished"))
+            .min_by_key(|(_, d)| *d)
         {
             f.published = page.get("datePublished").and_then(jsonld::text);
             f.modified = page.get("dateModified").and_then(jsonld::text);
