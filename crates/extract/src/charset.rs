@@ -1,6 +1,7 @@
 //! Bytes → text. Which encoding a page is in, decided the way browsers do:
 //! byte-order mark, then the HTTP `Content-Type` charset, then `<meta charset>` /
-//! `<meta http-equiv="Content-Type">` in the first KiB of the page, then a UTF-8 validity check,
+//! `<meta http-equiv="Content-Type">` in the first 4 KiB of the page (64 KiB when the bytes are
+//! not UTF-8), then a UTF-8 validity check,
 //! and finally windows-1252 (the web's de-facto default for unlabelled legacy pages).
 
 use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
@@ -37,6 +38,10 @@ pub struct Decoded {
 /// we allow more because real pages put long `<script>`s and comments first).
 const META_SCAN_BYTES: usize = 4096;
 
+/// How far we look when the first [`META_SCAN_BYTES`] say nothing and the bytes are not UTF-8:
+/// a late declaration is better evidence than the windows-1252 default.
+const META_SCAN_BYTES_LEGACY: usize = 64 * 1024;
+
 /// Decodes an HTML page.
 pub fn decode_html(bytes: &[u8], content_type: Option<&str>) -> Decoded {
     if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
@@ -45,7 +50,12 @@ pub fn decode_html(bytes: &[u8], content_type: Option<&str>) -> Decoded {
     if let Some(enc) = content_type.and_then(charset_from_content_type) {
         return finish(bytes, enc, CharsetSource::Header);
     }
-    if let Some(enc) = meta_charset(&bytes[..bytes.len().min(META_SCAN_BYTES)]) {
+    let declared = meta_charset(&bytes[..bytes.len().min(META_SCAN_BYTES)]).or_else(|| {
+        (bytes.len() > META_SCAN_BYTES && std::str::from_utf8(bytes).is_err())
+            .then(|| meta_charset(&bytes[..bytes.len().min(META_SCAN_BYTES_LEGACY)]))
+            .flatten()
+    });
+    if let Some(enc) = declared {
         // A page that declares a legacy charset but is valid UTF-8 beyond ASCII is almost always
         // mislabelled (CMS templates keep old declarations); browsers would show mojibake, we
         // prefer the bytes' own evidence.
