@@ -49,11 +49,14 @@ static DATELINE: LazyLock<Regex> = LazyLock::new(|| {
 pub fn split_dateline(paragraph: &str) -> Option<(Dateline, String)> {
     let caps = DATELINE.captures(paragraph.trim())?;
     let place = caps.name("place")?.as_str().trim().to_string();
-    let agency = caps
-        .name("agency")
-        .map(|m| canonical_agency(m.as_str()).map_or_else(|| m.as_str().trim().to_string(), str::to_string));
+    let agency = caps.name("agency").map(|m| {
+        canonical_agency(m.as_str()).map_or_else(|| m.as_str().trim().to_string(), str::to_string)
+    });
     // A place needs at least one upper-case word of two letters or more.
-    if !place.split_whitespace().any(|w| w.len() >= 2 && w.chars().all(|c| !c.is_lowercase())) {
+    if !place
+        .split_whitespace()
+        .any(|w| w.len() >= 2 && w.chars().all(|c| !c.is_lowercase()))
+    {
         return None;
     }
     let rest = caps.name("rest")?.as_str().to_string();
