@@ -1,0 +1,190 @@
+//! The story's head: date lines ("Published 05/09/2023, 10:57 AM", "Updated 3 hours ago",
+//! "May 9, 2023"), bylines ("By Jane Doe and John Roe, Reuters") and the headline before them.
+
+use crate::dates::{DateContext, ParsedDate, parse_date};
+use crate::wire;
+
+/// Which date a date line gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DateRole {
+    /// First publication ("Published …", "Posted …", or a bare date).
+    Published,
+    /// Last update ("Updated …", "Last updated …", "Modified …").
+    Updated,
+}
+
+/// What a head line says.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct HeadInfo {
+    /// Dates the line gives, with their role.
+    pub dates: Vec<(DateRole, ParsedDate)>,
+    /// Authors named in a byline.
+    pub authors: Vec<String>,
+    /// An agency named in the byline ("By Jane Doe, Reuters").
+    pub agency: Option<String>,
+}
+
+impl HeadInfo {
+    /// True when the line is a date or byline line.
+    pub fn is_meta(&self) -> bool {
+        !self.dates.is_empty() || !self.authors.is_empty() || self.agency.is_some()
+    }
+}
+
+const UPDATED: &[&str] = &[
+    "last updated",
+    "last modified",
+    "updated",
+    "modified",
+    "edited",
+];
+const PUBLISHED: &[&str] = &[
+    "first published",
+    "originally published",
+    "published",
+    "posted",
+    "released",
+    "release date",
+    "date",
+];
+
+/// Reads a line of the head zone (dates, byline); lines over 40 words are never head lines.
+pub(crate) fn read_head_line(line: &str, units: usize, ctx: &DateContext) -> HeadInfo {
+    let mut info = HeadInfo::default();
+    if units > 40 || line.len() > 400 {
+        return info;
+    }
+    // "By Jane Doe | May 9, 2023 | 4 min read": each part on its own.
+    for part in line.split(['|', '•', '·']) {
+        let part = part.trim();
+        if part.is_empty() {
+            continue;
+        }
+        if let Some(d) = read_date(part, ctx) {
+            info.dates.push(d);
+            continue;
+        }
+        if let Some((authors, agency)) = read_byline(part) {
+            info.authors.extend(authors);
+            if info.agency.is_none() {
+                info.agency = agency;
+            }
+        }
+    }
+    info
+}
+
+/// A date with an optional "Published"/"Updated" label.
+fn read_date(part: &str, ctx: &DateContext) -> Option<(DateRole, ParsedDate)> {
+    let lower = part.to_lowercase();
+    for (labels, role) in [
+        (UPDATED, DateRole::Updated),
+        (PUBLISHED, DateRole::Published),
+    ] {
+        for label in labels {
+            if let Some(rest) = lower.strip_prefix(label) {
+                // Same byte offsets: lower-casing ASCII labels does not move them.
+                let rest_orig = part.get(part.len() - rest.len()..).unwrap_or(rest);
+                let rest_orig = rest_orig
+                    .trim_start_matches([':', ' ', '-', '–'])
+                    .trim_start_matches("on ")
+                    .trim_start_matches("On ")
+                    .trim();
+                if rest_orig.is_empty() {
+                    return None;
+                }
+                return parse_date(rest_orig, ctx).map(|d| (role, d));
+            }
+        }
+    }
+    // A bare date: short, with a digit, and not a sentence.
+    if part.split_whitespace().count() <= 8
+        && part.chars().any(|c| c.is_ascii_digit())
+        && !part.ends_with('.')
+    {
+        return parse_date(part, ctx).map(|d| (DateRole::Published, d));
+    }
+    None
+}
+
+/// "By Jane Doe and John Roe, Reuters" → (["Jane Doe", "John Roe"], Some("Reuters")).
+pub(crate) fn read_byline(part: &str) -> Option<(Vec<String>, Option<String>)> {
+    let rest = ["By ", "BY ", "by ", "Written by ", "Words by ", "Story by "]
+        .iter()
+        .find_map(|p| part.strip_prefix(p))?
+        .trim();
+    if rest.is_empty()
+        || rest.split_whitespace().count() > 14
+        || rest.ends_with('.') && rest.len() > 60
+    {
+        return None;
+    }
+    let mut authors = Vec::new();
+    let mut agency = None;
+    let normalized = rest
+        .replace(" and ", ",")
+        .replace(" & ", ",")
+        .replace(" AND ", ",");
+    for name in normalized.split([',', ';']) {
+        let name = name.trim().trim_end_matches('.').trim();
+        if name.is_empty() {
+            continue;
+        }
+        if let Some(a) = wire::canonical_agency(name) {
+            agency.get_or_insert_with(|| a.to_string());
+            continue;
+        }
+        // Names start with a capital and are a few words long; roles ("staff writer") are not.
+        let first = name.chars().next().unwrap_or(' ');
+        let words = name.split_whitespace().count();
+        if (first.is_uppercase() || !first.is_ascii()) && (1..=5).contains(&words) {
+            authors.push(name.to_string());
+        }
+    }
+    if authors.is_empty() && agency.is_none() {
+        return None;
+    }
+    Some((authors, agency))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labelled_dates() {
+        let ctx = DateContext::default();
+        let p = read_head_line("Published 05/09/2023, 10:57 AM", 5, &ctx);
+        assert_eq!(p.dates.len(), 1);
+        assert_eq!(p.dates[0].0, DateRole::Published);
+        assert_eq!(p.dates[0].1.time.to_rfc3339(), "2023-05-09T10:57:00Z");
+        let u = read_head_line("Updated: 05/09/2023, 11:02 AM", 5, &ctx);
+        assert_eq!(u.dates[0].0, DateRole::Updated);
+    }
+
+    #[test]
+    fn bylines() {
+        let (a, ag) = read_byline("By Jane Doe and John Roe, Reuters").unwrap();
+        assert_eq!(a, ["Jane Doe", "John Roe"]);
+        assert_eq!(ag.as_deref(), Some("Reuters"));
+        assert!(read_byline("Byzantine rules apply").is_none());
+        assert!(read_byline("by the way, this is lower case").is_none());
+    }
+
+    #[test]
+    fn byline_and_date_on_one_line() {
+        let info = read_head_line("By Jane Doe | 2023-05-09 10:57", 6, &DateContext::default());
+        assert_eq!(info.authors, ["Jane Doe"]);
+        assert_eq!(info.dates.len(), 1);
+    }
+
+    #[test]
+    fn sentences_are_not_head_lines() {
+        let info = read_head_line(
+            "The bank said on 05/09/2023 that it would raise rates by a quarter point.",
+            15,
+            &DateContext::default(),
+        );
+        assert!(!info.is_meta());
+    }
+}
