@@ -29,6 +29,9 @@ pub(crate) fn classify(line: &Line) -> Option<Furniture> {
     if is_legal(&lower, line.units) {
         return Some(Furniture::Terminal);
     }
+    if is_disclaimer(&lower) || is_comment_author(head, line.units) {
+        return Some(Furniture::Section);
+    }
     if line.units <= 8 {
         let key = header_key(&lower);
         if is_terminal_header(&key) {
@@ -293,6 +296,18 @@ fn is_noise(key: &str, lower: &str) -> bool {
         "media caption",
         "photo credit",
         "image credit",
+        "filed under",
+        "posted in",
+        "tags:",
+        "tagged:",
+        "tagged with",
+        "topics:",
+        "categories:",
+        "category:",
+        "also:",
+        "see it now:",
+        "buy now",
+        "shop now",
     ];
     PREFIXES.iter().any(|p| lower.starts_with(p))
 }
@@ -302,23 +317,6 @@ fn is_legal(lower: &str, units: usize) -> bool {
     const OPENINGS: &[&str] = &[
         "risk disclosure",
         "risk warning",
-        "disclaimer:",
-        "disclaimer -",
-        "legal disclaimer",
-        "important disclosures",
-        "disclosure:",
-        "terms of use",
-        "terms of service",
-        "terms and conditions",
-        "terms & conditions",
-        "privacy policy",
-        "cookie policy",
-        "cookie settings",
-        "we use cookies",
-        "this site uses cookies",
-        "this website uses cookies",
-        "by continuing to use",
-        "by using this site",
         "copyright ©",
         "copyright (c)",
         "all rights reserved",
@@ -332,6 +330,41 @@ fn is_legal(lower: &str, units: usize) -> bool {
         && ((lower.starts_with('©') || lower.starts_with("copyright"))
             && lower.chars().any(|c| c.is_ascii_digit())
             || lower.contains("all rights reserved"))
+}
+
+/// Disclaimers and disclosures: legal notes that also appear above or inside stories
+/// ("Disclosure: we may earn a commission…"), so they break the story but do not end it.
+fn is_disclaimer(lower: &str) -> bool {
+    [
+        "disclaimer",
+        "legal disclaimer",
+        "important disclosures",
+        "disclosure:",
+        "editor's note:",
+    ]
+    .iter()
+    .any(|o| lower.starts_with(o))
+}
+
+/// "Jane says:", "averagjoe wrote:": the head of a reader comment.
+fn is_comment_author(head: &str, units: usize) -> bool {
+    if units > 6 {
+        return false;
+    }
+    let lower = head.to_lowercase();
+    [
+        "says:",
+        "said:",
+        "wrote:",
+        "commented:",
+        "replied:",
+        "says",
+        "replies:",
+    ]
+    .iter()
+    .any(|s| lower.ends_with(s) && lower.len() > s.len() + 1)
+        && !lower.starts_with("he ")
+        && !lower.starts_with("she ")
 }
 
 /// Short calls to act: newsletter, subscription, app and cookie prompts.

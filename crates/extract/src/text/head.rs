@@ -22,12 +22,17 @@ pub(crate) struct HeadInfo {
     pub authors: Vec<String>,
     /// An agency named in the byline ("By Jane Doe, Reuters").
     pub agency: Option<String>,
+    /// A labelled date ("Published …") whose date could not be read.
+    pub unparsed_date: bool,
 }
 
 impl HeadInfo {
     /// True when the line is a date or byline line.
     pub fn is_meta(&self) -> bool {
-        !self.dates.is_empty() || !self.authors.is_empty() || self.agency.is_some()
+        !self.dates.is_empty()
+            || !self.authors.is_empty()
+            || self.agency.is_some()
+            || self.unparsed_date
     }
 }
 
@@ -60,11 +65,32 @@ pub(crate) fn read_head_line(line: &str, units: usize, ctx: &DateContext) -> Hea
         if part.is_empty() {
             continue;
         }
-        if let Some(d) = read_date(part, ctx) {
-            info.dates.push(d);
-            continue;
+        match read_date(part, ctx) {
+            DateRead::Parsed(d) => {
+                info.dates.push(d);
+                continue;
+            }
+            DateRead::Unparsed => {
+                info.unparsed_date = true;
+                continue;
+            }
+            DateRead::None => {}
         }
-        if let Some((authors, agency)) = read_byline(part) {
+        // "Posted by Jane Doe on November 19, 2019, 6:21 AM EST"
+        let (byline, date) = match part.split_once(" on ") {
+            Some((b, d)) if starts_with_any(b, &["Posted by ", "Published by ", "Written by "]) => {
+                (b, Some(d))
+            }
+            _ => (part, None),
+        };
+        if let Some(d) = date.and_then(|d| parse_date(d, ctx)) {
+            info.dates.push((DateRole::Published, d));
+        }
+        let byline = byline
+            .strip_prefix("Posted by ")
+            .or_else(|| byline.strip_prefix("Published by "))
+            .map_or_else(|| byline.to_string(), |rest| format!("By {rest}"));
+        if let Some((authors, agency)) = read_byline(&byline) {
             info.authors.extend(authors);
             if info.agency.is_none() {
                 info.agency = agency;
@@ -74,8 +100,70 @@ pub(crate) fn read_head_line(line: &str, units: usize, ctx: &DateContext) -> Hea
     info
 }
 
+fn starts_with_any(s: &str, prefixes: &[&str]) -> bool {
+    prefixes.iter().any(|p| s.starts_with(p))
+}
+
+/// A short line that reads as a date even when [`parse_date`] cannot resolve it ("Tuesday
+/// November 19, 2019", "19 Nov 2019 | 14:05"): a year or clock time with a month or weekday name,
+/// few other words and no sentence ending.
+pub(crate) fn looks_like_date(line: &str, units: usize) -> bool {
+    if units > 10
+        || line.len() > 120
+        || line.ends_with('.') && !line.ends_with("a.m.") && !line.ends_with("p.m.")
+    {
+        return false;
+    }
+    let lower = line.to_lowercase();
+    let has_year = lower.as_bytes().windows(4).enumerate().any(|(i, w)| {
+        (w.starts_with(b"19") || w.starts_with(b"20"))
+            && w.iter().all(u8::is_ascii_digit)
+            && !lower.as_bytes().get(i + 4).is_some_and(u8::is_ascii_digit)
+            && !(i > 0 && lower.as_bytes()[i - 1].is_ascii_digit())
+    });
+    let has_clock = lower
+        .as_bytes()
+        .windows(3)
+        .any(|w| w[0].is_ascii_digit() && w[1] == b':' && w[2].is_ascii_digit());
+    const NAMES: &[&str] = &[
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "may",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "oct",
+        "nov",
+        "dec",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    let has_name = lower
+        .split(|c: char| !c.is_alphabetic())
+        .any(|w| NAMES.iter().any(|n| w.starts_with(n) && w.len() <= 9));
+    let digits_only = lower
+        .chars()
+        .all(|c| c.is_ascii_digit() || "/-.:, ".contains(c));
+    (has_year || has_clock) && (has_name || digits_only)
+}
+
+enum DateRead {
+    Parsed((DateRole, ParsedDate)),
+    /// A date label with digits after it that [`parse_date`] cannot read.
+    Unparsed,
+    None,
+}
+
 /// A date with an optional "Published"/"Updated" label.
-fn read_date(part: &str, ctx: &DateContext) -> Option<(DateRole, ParsedDate)> {
+fn read_date(part: &str, ctx: &DateContext) -> DateRead {
     let lower = part.to_lowercase();
     for (labels, role) in [
         (UPDATED, DateRole::Updated),
@@ -91,9 +179,17 @@ fn read_date(part: &str, ctx: &DateContext) -> Option<(DateRole, ParsedDate)> {
                     .trim_start_matches("On ")
                     .trim();
                 if rest_orig.is_empty() {
-                    return None;
+                    return DateRead::None;
                 }
-                return parse_date(rest_orig, ctx).map(|d| (role, d));
+                return match parse_date(rest_orig, ctx) {
+                    Some(d) => DateRead::Parsed((role, d)),
+                    None if rest_orig.chars().any(|c| c.is_ascii_digit())
+                        && rest_orig.split_whitespace().count() <= 12 =>
+                    {
+                        DateRead::Unparsed
+                    }
+                    None => DateRead::None,
+                };
             }
         }
     }
@@ -102,9 +198,11 @@ fn read_date(part: &str, ctx: &DateContext) -> Option<(DateRole, ParsedDate)> {
         && part.chars().any(|c| c.is_ascii_digit())
         && !part.ends_with('.')
     {
-        return parse_date(part, ctx).map(|d| (DateRole::Published, d));
+        if let Some(d) = parse_date(part, ctx) {
+            return DateRead::Parsed((DateRole::Published, d));
+        }
     }
-    None
+    DateRead::None
 }
 
 /// "By Jane Doe and John Roe, Reuters" → (["Jane Doe", "John Roe"], Some("Reuters")).
@@ -176,6 +274,25 @@ mod tests {
         let info = read_head_line("By Jane Doe | 2023-05-09 10:57", 6, &DateContext::default());
         assert_eq!(info.authors, ["Jane Doe"]);
         assert_eq!(info.dates.len(), 1);
+    }
+
+    #[test]
+    fn posted_by_with_date() {
+        let info = read_head_line(
+            "Posted by Jane Doe on 2019-11-19 06:21",
+            8,
+            &DateContext::default(),
+        );
+        assert_eq!(info.authors, ["Jane Doe"]);
+        assert_eq!(info.dates.len(), 1);
+    }
+
+    #[test]
+    fn date_shapes() {
+        assert!(looks_like_date("Tuesday November 19, 2019", 4));
+        assert!(looks_like_date("19 Nov 2019 | 14:05", 5));
+        assert!(!looks_like_date("The 2019 season ended in November.", 6));
+        assert!(!looks_like_date("Top 10 gadgets", 3));
     }
 
     #[test]

@@ -61,6 +61,9 @@ enum Role {
 /// How many lines before the story the head (headline, dates, byline) is looked for in.
 const HEAD_WINDOW: usize = 15;
 
+/// Bonus for the first story-like line after a date/byline zone.
+const HEAD_BONUS: f64 = 20.0;
+
 /// Content (in score points) that must precede a comments/legal header for it to end the story.
 const TERMINAL_AFTER: f64 = 40.0;
 
@@ -119,7 +122,7 @@ pub fn extract(text: &str, opts: &ExtractOptions) -> Article {
         }
         if line.units <= 40 {
             let info = head::read_head_line(&line.text, line.units, &ctx);
-            if info.is_meta() {
+            if info.is_meta() || head::looks_like_date(&line.text, line.units) {
                 roles[i] = Role::Meta(heads.len());
                 heads.push(info);
             }
@@ -127,7 +130,8 @@ pub fn extract(text: &str, opts: &ExtractOptions) -> Article {
     }
 
     // The story span.
-    let scores: Vec<f64> = lines.iter().zip(&roles).map(|(l, r)| score(l, r)).collect();
+    let mut scores: Vec<f64> = lines.iter().zip(&roles).map(|(l, r)| score(l, r)).collect();
+    boost_after_head(&mut scores, &roles);
     let limit = story_limit(&scores, &roles);
     let span = best_span(&scores[..limit]);
     let (start, end) = match span {
@@ -241,18 +245,76 @@ fn score(line: &Line, role: &Role) -> f64 {
             let u = line.units as f64;
             let mut s = if line.sentence && line.units >= 4 {
                 u - 5.0
+            } else if line.blank_before && line.blank_after {
+                // A paragraph or heading of its own (browsers put blank lines around those),
+                // unlike menu and link-list items.
+                u - 8.0
             } else {
                 u - 12.0
             };
-            if line.units >= 6 && line.blank_before && line.blank_after {
-                s += 1.0;
+            if glued_teaser(line.head()) {
+                s = s.min(-10.0);
+            } else if keyword_list(line) {
+                s = -u / 2.0;
             }
             s
         }
         Role::Chip | Role::Caption(_) | Role::Truncated => 0.0,
-        Role::Meta(_) => -4.0,
+        Role::Meta(_) => -30.0,
         Role::Furniture(Furniture::Noise) => -4.0,
         Role::Furniture(Furniture::Section) | Role::Furniture(Furniture::Terminal) => -40.0,
+    }
+}
+
+/// A teaser card copied as one line: a headline run into its summary with no space
+/// ("…Strong WR OptionsThe 49ers and…"). Needs three lower-case letters before the capital, so
+/// brand names ("YouTube", "McDonald") do not count.
+fn glued_teaser(head: &str) -> bool {
+    let chars: Vec<char> = head.chars().take(300).collect();
+    chars.windows(5).any(|w| {
+        w[0].is_lowercase()
+            && w[1].is_lowercase()
+            && w[2].is_lowercase()
+            && w[3].is_uppercase()
+            && w[4].is_lowercase()
+    })
+}
+
+/// A tag cloud or keyword list: many words without sentence punctuation, mostly lower-case or
+/// split by commas into short items.
+fn keyword_list(line: &Line) -> bool {
+    if line.sentence || line.units < 10 {
+        return false;
+    }
+    let head = line.head();
+    if head.contains(". ") || head.contains('?') || head.contains('!') {
+        return false;
+    }
+    let items: Vec<&str> = head.split(',').collect();
+    let short_items = items.len() >= 5 && items.iter().all(|i| i.split_whitespace().count() <= 4);
+    let words: Vec<&str> = head.split_whitespace().collect();
+    let lower = words
+        .iter()
+        .filter(|w| w.chars().next().is_some_and(char::is_lowercase))
+        .count();
+    short_items || lower * 10 >= words.len() * 9
+}
+
+/// The first story line after a date/byline zone is very likely where a story starts: give it
+/// a head start so the span prefers it over teaser blocks elsewhere on the page.
+fn boost_after_head(scores: &mut [f64], roles: &[Role]) {
+    let mut since_meta: Option<usize> = None;
+    for (i, role) in roles.iter().enumerate() {
+        match role {
+            Role::Meta(_) => since_meta = Some(0),
+            Role::Text => {
+                if since_meta.is_some_and(|d| d <= 3) && scores[i] > 0.0 {
+                    scores[i] += HEAD_BONUS;
+                }
+                since_meta = None;
+            }
+            _ => since_meta = since_meta.map(|d| d + 1),
+        }
     }
 }
 
