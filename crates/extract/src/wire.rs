@@ -132,15 +132,25 @@ pub fn split_caption(line: &str) -> Option<CaptionParts> {
             Some((h, t)) => (h, t),
             None => (after.trim_end_matches('.'), ""),
         };
-        if holder.split_whitespace().count() > 4 || holder.chars().any(|c| c.is_ascii_digit()) {
+        let early_year = holder
+            .split_whitespace()
+            .next()
+            .is_some_and(|w| w.chars().any(|c| c.is_ascii_digit()));
+        if early_year {
+            // "© 2024 Example Ltd": a copyright footer, not a caption.
             return None;
         }
         has_copyright = true;
-        agency = canonical_agency(holder).map(str::to_string);
-        if agency.is_none() && !holder.is_empty() {
-            agency = Some(holder.trim().to_string());
+        if holder.split_whitespace().count() <= 4 {
+            agency = canonical_agency(holder).map(str::to_string);
+            if agency.is_none() && !holder.is_empty() {
+                agency = Some(holder.trim().to_string());
+            }
+            rest = tail.trim();
+        } else {
+            // "© Jane Doe Crowds gather …": the credit runs into the caption; keep it whole.
+            rest = after.trim();
         }
-        rest = tail.trim();
     }
     let mut credit = None;
     for re in [&*CREDIT_PAREN, &*CREDIT_SLASH, &*CREDIT_LABEL] {

@@ -325,11 +325,17 @@ fn is_legal(lower: &str, units: usize) -> bool {
         return true;
     }
     // "© 2007-2024 Example Ltd. All rights reserved." and similar short footers.
-    let short = units <= 25;
-    short
-        && ((lower.starts_with('©') || lower.starts_with("copyright"))
-            && lower.chars().any(|c| c.is_ascii_digit())
-            || lower.contains("all rights reserved"))
+    // A photo caption may also start with "©" ("© Jane Doe Crowds gather …, May 18, 2018."):
+    // a footer has its year right after the sign, or is very short.
+    let copyright = lower.starts_with('©') || lower.starts_with("copyright");
+    let early_year = super::lines::prefix(lower, 24)
+        .as_bytes()
+        .windows(4)
+        .any(|w| {
+            (w.starts_with(b"19") || w.starts_with(b"20")) && w.iter().all(u8::is_ascii_digit)
+        });
+    units <= 25
+        && (copyright && (early_year || units <= 6) || lower.contains("all rights reserved"))
 }
 
 /// Disclaimers and disclosures: legal notes that also appear above or inside stories

@@ -61,6 +61,9 @@ enum Role {
 /// How many lines before the story the head (headline, dates, byline) is looked for in.
 const HEAD_WINDOW: usize = 15;
 
+/// A run of non-story lines costing more than this ends the story.
+const GAP_LIMIT: f64 = 60.0;
+
 /// Bonus for the first story-like line after a date/byline zone.
 const HEAD_BONUS: f64 = 20.0;
 
@@ -332,18 +335,36 @@ fn story_limit(scores: &[f64], roles: &[Role]) -> usize {
     roles.len()
 }
 
-/// The contiguous span with the largest positive total (Kadane's maximum subarray).
+/// The story span: the line scores are cut into islands wherever a run of non-positive lines
+/// costs more than [`GAP_LIMIT`] (a long menu, a related-links box, a teaser's date line),
+/// and inside an island smaller gaps are bridged when the text on both sides outweighs them
+/// (a maximum-subarray scan). The island with the largest total wins.
 fn best_span(scores: &[f64]) -> Option<(usize, usize)> {
+    let gap_limit = gap_limit();
     let mut best: Option<(f64, usize, usize)> = None;
+    // Kadane state inside the current island.
     let mut sum = 0.0;
     let mut from = 0;
+    // Cost of the current run of non-positive lines.
+    let mut gap = 0.0;
     for (i, &s) in scores.iter().enumerate() {
+        if s <= 0.0 {
+            gap += s;
+            if gap < -gap_limit {
+                // The island is over: nothing after this can join what came before.
+                sum = 0.0;
+            } else {
+                sum += s;
+            }
+            continue;
+        }
+        gap = 0.0;
         if sum <= 0.0 {
             sum = 0.0;
             from = i;
         }
         sum += s;
-        if sum > 0.0 && s > 0.0 && best.is_none_or(|(b, _, _)| sum > b) {
+        if best.is_none_or(|(b, _, _)| sum > b) {
             best = Some((sum, from, i));
         }
     }
@@ -353,6 +374,13 @@ fn best_span(scores: &[f64]) -> Option<(usize, usize)> {
         from += 1;
     }
     Some((from, to))
+}
+
+fn gap_limit() -> f64 {
+    std::env::var("ND_GAP")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(GAP_LIMIT)
 }
 
 /// With no positive span (a very short text), the story is every text line.
