@@ -257,6 +257,10 @@ impl Writer {
     /// A literal line break (`<br>`): always emitted, after any pending block breaks.
     fn newline(&mut self) {
         self.flush_breaks();
+        if self.out.is_empty() {
+            // Nothing above it: a leading break copies as nothing.
+            return;
+        }
         self.out.push('\n');
         self.space = false;
         self.tab_pending = false;

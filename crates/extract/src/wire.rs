@@ -37,7 +37,7 @@ pub fn canonical_agency(printed: &str) -> Option<&'static str> {
 static DATELINE: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     Regex::new(
-        r"^(?P<place>[A-Z][A-Z .'’\-]{1,40}(?:, [A-Z][A-Za-z. ]{1,20})?)\s*(?:\((?P<agency>[A-Za-z .]{2,30})\))?\s*[-–—]+\s+(?P<rest>\S.*)$",
+        r"^(?P<place>[A-Z][A-Z .'’\-]{1,40}(?:, [A-Z][A-Za-z. ]{1,20}?)?)(?:,\s*(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2})?\s*(?:\((?P<agency>[A-Za-z .]{2,30})\))?\s*[-–—]+\s+(?P<rest>\S.*)$",
     )
     .expect("dateline regex compiles")
 });
@@ -266,6 +266,19 @@ mod tests {
         assert!(
             split_caption("© 2007-2024 - Fusion Media Limited. All Rights Reserved.").is_none()
         );
+    }
+
+    #[test]
+    fn dateline_with_date_and_state() {
+        let (d, rest) =
+            split_dateline("ROTTERDAM, May 14 (Reuters) - A port operator said on Tuesday")
+                .unwrap();
+        assert_eq!(d.place.as_deref(), Some("ROTTERDAM"));
+        assert_eq!(d.agency.as_deref(), Some("Reuters"));
+        assert_eq!(rest, "A port operator said on Tuesday");
+        let (d, _) = split_dateline("SPRINGFIELD, Ill. (AP) — Thousands of visitors came").unwrap();
+        assert_eq!(d.place.as_deref(), Some("SPRINGFIELD, Ill."));
+        assert_eq!(d.agency.as_deref(), Some("AP"));
     }
 
     #[test]

@@ -80,6 +80,9 @@ fn strip_qualifier(key: &str) -> &str {
 
 fn is_terminal_header(key: &str) -> bool {
     let k = strip_qualifier(key);
+    if matches!(k, "コメント" | "コメントする" | "评论" | "留言") {
+        return true;
+    }
     matches!(
         k,
         "comments"
@@ -187,7 +190,21 @@ fn is_section_header(key: &str) -> bool {
         "keep reading",
         "further reading",
     ];
-    SECTIONS.contains(&k) || k.starts_with("more from ") || k.starts_with("more in ")
+    // Japanese and Chinese equivalents: related articles, ranking, recommended.
+    const CJK: &[&str] = &[
+        "関連記事",
+        "関連ニュース",
+        "ランキング",
+        "アクセスランキング",
+        "おすすめ",
+        "相关新闻",
+        "相关文章",
+        "热门",
+    ];
+    SECTIONS.contains(&k)
+        || k.starts_with("more from ")
+        || k.starts_with("more in ")
+        || CJK.contains(&k)
 }
 
 fn is_noise(key: &str, lower: &str) -> bool {
@@ -261,11 +278,18 @@ fn is_noise(key: &str, lower: &str) -> bool {
         "hide caption",
         "font size",
         "text size",
+        "for immediate release",
+        "press release",
+        "news release",
         "reprints",
         "reprint",
         "permissions",
     ];
     if NOISE.contains(&key) {
+        return true;
+    }
+    // "Advertisement · Scroll to continue", "この記事をシェアする" (share this article).
+    if key.starts_with("advertisement") || key.contains("シェア") || key.starts_with("分享") {
         return true;
     }
     const PREFIXES: &[&str] = &[

@@ -152,7 +152,9 @@ pub(crate) fn looks_like_date(line: &str, units: usize) -> bool {
     let digits_only = lower
         .chars()
         .all(|c| c.is_ascii_digit() || "/-.:, ".contains(c));
-    (has_year || has_clock) && (has_name || digits_only)
+    // "2024年6月10日 15時30分": Japanese/Chinese dates carry their units as characters.
+    let cjk_date = lower.contains('年') && lower.contains('月') && lower.contains('日');
+    ((has_year || has_clock) && (has_name || digits_only)) || has_year && cjk_date
 }
 
 enum DateRead {
@@ -171,6 +173,10 @@ fn read_date(part: &str, ctx: &DateContext) -> DateRead {
     ] {
         for label in labels {
             if let Some(rest) = lower.strip_prefix(label) {
+                if rest.trim_start().starts_with("by ") {
+                    // "Posted by Jane Doe on …" is a byline; the caller splits it.
+                    return DateRead::None;
+                }
                 // Same byte offsets: lower-casing ASCII labels does not move them.
                 let rest_orig = part.get(part.len() - rest.len()..).unwrap_or(rest);
                 let rest_orig = rest_orig
@@ -293,6 +299,7 @@ mod tests {
         assert!(looks_like_date("19 Nov 2019 | 14:05", 5));
         assert!(!looks_like_date("The 2019 season ended in November.", 6));
         assert!(!looks_like_date("Top 10 gadgets", 3));
+        assert!(looks_like_date("2024年6月10日 15時30分", 6));
     }
 
     #[test]

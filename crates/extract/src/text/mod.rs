@@ -39,7 +39,7 @@ use crate::wire::{self, CaptionParts};
 use furniture::Furniture;
 use head::{DateRole, HeadInfo};
 use lines::Line;
-use newsdesk_article::{Article, Block, Image};
+use newsdesk_article::{Article, Block, Image, WarningCode};
 
 /// What a line is, decided before the story span is searched.
 #[derive(Debug, Clone, PartialEq)]
@@ -453,6 +453,7 @@ fn read_head(
         Some(Role::Meta(m)) => heads.get(*m),
         _ => None,
     };
+    let mut relative = false;
     // Head zone first, then the story span, then the rest of the page in order.
     let order = (head_from..start)
         .chain(start..=end)
@@ -465,9 +466,12 @@ fn read_head(
             match role {
                 DateRole::Published if article.published.is_none() => {
                     article.published = Some(date.time.clone());
+                    relative |= date.relative;
                 }
-                DateRole::Updated if article.updated.is_none() => {
+                // A "last update" far from the story dates the page, not the story.
+                DateRole::Updated if article.updated.is_none() && in_head => {
                     article.updated = Some(date.time.clone());
+                    relative |= date.relative;
                 }
                 _ => {}
             }
@@ -479,13 +483,16 @@ fn read_head(
             article.agency.clone_from(&info.agency);
         }
     }
+    if relative {
+        article.warn(
+            WarningCode::RelativeDate,
+            "a relative date was resolved against the current time",
+        );
+    }
     if let (Some(p), Some(u)) = (&article.published, &article.updated) {
         if p.instant == u.instant {
             article.updated = None;
         }
-    }
-    if article.published.is_none() {
-        article.published = article.updated.take();
     }
 }
 
