@@ -541,9 +541,9 @@ fn build_blocks(body: &[&Line]) -> Vec<Block> {
                 continue;
             }
         }
-        let next_is_paragraph = body
-            .get(i + 1)
-            .is_some_and(|n| n.units >= 12 || n.sentence && n.units >= 5);
+        let next_is_paragraph = body.get(i + 1).is_some_and(|n| {
+            n.units >= 12 || n.sentence && n.units >= 5 || list_item(&n.text).is_some()
+        });
         let headingish = line.units <= 12
             && line.text.chars().count() <= 120
             && !line.text.ends_with(['.', ',', ';', '!'])
