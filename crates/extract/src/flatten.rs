@@ -102,10 +102,8 @@ fn open_element(w: &mut Writer, name: &str) {
             w.cell_pending = false;
             w.require_breaks(1);
         }
-        "td" | "th" => {
-            if w.cell_pending {
-                w.tab_pending = true;
-            }
+        "td" | "th" if w.cell_pending => {
+            w.tab_pending = true;
         }
         "hr" => w.require_breaks(1),
         _ if is_block(name) => w.require_breaks(1),

@@ -154,13 +154,13 @@ pub fn split_caption(line: &str) -> Option<CaptionParts> {
     }
     let mut credit = None;
     for re in [&*CREDIT_PAREN, &*CREDIT_SLASH, &*CREDIT_LABEL] {
-        if let Some(caps) = re.captures(rest) {
-            if let Some(c) = caps.name("credit") {
-                credit = Some(clean_credit(c.as_str()));
-                rest = rest[..c.start()]
-                    .trim_end_matches(|ch: char| ch.is_whitespace() || ch == '(' || ch == '[');
-                break;
-            }
+        if let Some(caps) = re.captures(rest)
+            && let Some(c) = caps.name("credit")
+        {
+            credit = Some(clean_credit(c.as_str()));
+            rest = rest[..c.start()]
+                .trim_end_matches(|ch: char| ch.is_whitespace() || ch == '(' || ch == '[');
+            break;
         }
     }
     if credit.is_none() && !has_copyright {

@@ -9,6 +9,9 @@
 //! parser does not read yet, the JSON also gives `published_printed`; the check is then skipped
 //! (with a note) until `dates::parse_date` reads that string, and runs from then on.
 
+// Helpers of a test binary: a malformed fixture should fail loudly.
+#![allow(clippy::unwrap_used)]
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -36,10 +39,10 @@ fn check(name: &str, article: &Article, expect: &Value, opts: &ExtractOptions) -
     let mut fail = |msg: String| errors.push(format!("{name}: {msg}"));
     let body = article.body_text();
 
-    if let Some(title) = expect.get("title") {
-        if article.title.as_deref() != title.as_str() {
-            fail(format!("title {:?}, expected {title}", article.title));
-        }
+    if let Some(title) = expect.get("title")
+        && article.title.as_deref() != title.as_str()
+    {
+        fail(format!("title {:?}, expected {title}", article.title));
     }
     if let Some(published) = expect.get("published") {
         let readable = match expect["published_printed"].as_str() {
@@ -69,10 +72,10 @@ fn check(name: &str, article: &Article, expect: &Value, opts: &ExtractOptions) -
         ("agency", &article.agency),
         ("language", &article.language),
     ] {
-        if let Some(want) = expect.get(key) {
-            if got.as_deref() != want.as_str() {
-                fail(format!("{key} {got:?}, expected {want}"));
-            }
+        if let Some(want) = expect.get(key)
+            && got.as_deref() != want.as_str()
+        {
+            fail(format!("{key} {got:?}, expected {want}"));
         }
     }
     if let Some(want) = expect.get("dateline") {
@@ -132,26 +135,26 @@ fn check(name: &str, article: &Article, expect: &Value, opts: &ExtractOptions) -
             fail("pasted text has no image URLs".to_string());
         }
     }
-    if let Some(start) = expect["body_starts"].as_str() {
-        if !body.starts_with(start) {
-            fail(format!(
-                "body starts {:?}",
-                body.chars().take(120).collect::<String>()
-            ));
-        }
+    if let Some(start) = expect["body_starts"].as_str()
+        && !body.starts_with(start)
+    {
+        fail(format!(
+            "body starts {:?}",
+            body.chars().take(120).collect::<String>()
+        ));
     }
-    if let Some(end) = expect["body_ends"].as_str() {
-        if !body.ends_with(end) {
-            let tail: String = body
-                .chars()
-                .rev()
-                .take(120)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect();
-            fail(format!("body ends {tail:?}"));
-        }
+    if let Some(end) = expect["body_ends"].as_str()
+        && !body.ends_with(end)
+    {
+        let tail: String = body
+            .chars()
+            .rev()
+            .take(120)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        fail(format!("body ends {tail:?}"));
     }
     for bad in expect["body_excludes"].as_array().into_iter().flatten() {
         let bad = bad.as_str().unwrap();

@@ -42,15 +42,14 @@ pub(crate) fn is_price(s: &str) -> bool {
 /// If a chip starts at `i`, the symbol and how many lines the chip spans.
 pub(crate) fn chip_at(lines: &[&str], i: usize) -> Option<(String, usize)> {
     let first = *lines.get(i)?;
-    if let Some((sym, change)) = first.split_once(' ') {
-        if is_symbol(sym)
-            && is_change(change.trim())
-            && sym
-                .chars()
-                .any(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
-        {
-            return Some((sym.to_string(), 1));
-        }
+    if let Some((sym, change)) = first.split_once(' ')
+        && is_symbol(sym)
+        && is_change(change.trim())
+        && sym
+            .chars()
+            .any(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+    {
+        return Some((sym.to_string(), 1));
     }
     if !is_symbol(first) {
         return None;

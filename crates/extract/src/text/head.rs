@@ -203,10 +203,9 @@ fn read_date(part: &str, ctx: &DateContext) -> DateRead {
     if part.split_whitespace().count() <= 8
         && part.chars().any(|c| c.is_ascii_digit())
         && !part.ends_with('.')
+        && let Some(d) = parse_date(part, ctx)
     {
-        if let Some(d) = parse_date(part, ctx) {
-            return DateRead::Parsed((DateRole::Published, d));
-        }
+        return DateRead::Parsed((DateRole::Published, d));
     }
     DateRead::None
 }

@@ -66,10 +66,8 @@ pub(crate) fn split_lines(text: &str) -> Vec<Line> {
             }
             continue;
         }
-        if blank {
-            if let Some(prev) = lines.last_mut() {
-                prev.blank_after = true;
-            }
+        if blank && let Some(prev) = lines.last_mut() {
+            prev.blank_after = true;
         }
         lines.push(Line::new(t, blank));
         blank = false;

@@ -104,11 +104,12 @@ pub fn extract(text: &str, opts: &ExtractOptions) -> Article {
     // Photo captions.
     let mut captions: Vec<CaptionParts> = Vec::new();
     for (i, line) in lines.iter().enumerate() {
-        if roles[i] == Role::Text && line.units <= 150 {
-            if let Some(parts) = wire::split_caption(&line.text) {
-                roles[i] = Role::Caption(captions.len());
-                captions.push(parts);
-            }
+        if roles[i] == Role::Text
+            && line.units <= 150
+            && let Some(parts) = wire::split_caption(&line.text)
+        {
+            roles[i] = Role::Caption(captions.len());
+            captions.push(parts);
         }
     }
     mark_truncated(&lines, &mut roles);
@@ -158,11 +159,11 @@ pub fn extract(text: &str, opts: &ExtractOptions) -> Article {
         .map(|i| &lines[i])
         .collect();
     article.blocks = build_blocks(&body);
-    if let Some(Block::Paragraph { text }) = article.blocks.first_mut() {
-        if let Some((dateline, rest)) = wire::split_dateline(text) {
-            *text = rest;
-            article.dateline = Some(dateline);
-        }
+    if let Some(Block::Paragraph { text }) = article.blocks.first_mut()
+        && let Some((dateline, rest)) = wire::split_dateline(text)
+    {
+        *text = rest;
+        article.dateline = Some(dateline);
     }
 
     // Images, instruments, source.
@@ -489,29 +490,30 @@ fn read_head(
             "a relative date was resolved against the current time",
         );
     }
-    if let (Some(p), Some(u)) = (&article.published, &article.updated) {
-        if p.instant == u.instant {
-            article.updated = None;
-        }
+    if let (Some(p), Some(u)) = (&article.published, &article.updated)
+        && p.instant == u.instant
+    {
+        article.updated = None;
     }
 }
 
 /// A list marker at the start of a line: the item text and whether the list is numbered.
 fn list_item(text: &str) -> Option<(&str, bool)> {
     for bullet in ['•', '◦', '▪', '●', '►', '‣', '-', '*', '–'] {
-        if let Some(rest) = text.strip_prefix(bullet) {
-            if rest.starts_with(' ') && rest.trim().chars().count() > 1 {
-                return Some((rest.trim(), false));
-            }
+        if let Some(rest) = text.strip_prefix(bullet)
+            && rest.starts_with(' ')
+            && rest.trim().chars().count() > 1
+        {
+            return Some((rest.trim(), false));
         }
     }
     let digits = text.bytes().take_while(u8::is_ascii_digit).count();
     if (1..=2).contains(&digits) {
         let rest = &text[digits..];
-        if let Some(item) = rest.strip_prefix(". ").or_else(|| rest.strip_prefix(") ")) {
-            if item.trim().chars().count() > 1 {
-                return Some((item.trim(), true));
-            }
+        if let Some(item) = rest.strip_prefix(". ").or_else(|| rest.strip_prefix(") "))
+            && item.trim().chars().count() > 1
+        {
+            return Some((item.trim(), true));
         }
     }
     None
