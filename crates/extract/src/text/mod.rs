@@ -256,7 +256,10 @@ fn score(line: &Line, role: &Role) -> f64 {
             } else {
                 u - 12.0
             };
-            if glued_teaser(line.head()) {
+            if truncated_teaser(&line.text) {
+                // "…may soon be deemed stateless..." — an excerpt linking to another story.
+                s = s.min(-3.0);
+            } else if glued_teaser(line.head()) {
                 s = s.min(-10.0);
             } else if keyword_list(line) {
                 s = -u / 2.0;
@@ -268,6 +271,20 @@ fn score(line: &Line, role: &Role) -> f64 {
         Role::Furniture(Furniture::Noise) => -4.0,
         Role::Furniture(Furniture::Section) | Role::Furniture(Furniture::Terminal) => -40.0,
     }
+}
+
+/// A line cut short with an ellipsis after a word: the excerpt of a teaser card.
+fn truncated_teaser(text: &str) -> bool {
+    let t = text.trim_end();
+    let stem = if let Some(x) = t.strip_suffix("...") {
+        x
+    } else if let Some(x) = t.strip_suffix('…') {
+        x
+    } else {
+        return false;
+    };
+    // "…the end of the..." or "…illegally entering the…", not a quotation trailing off ("…'").
+    stem.chars().last().is_some_and(char::is_alphanumeric) && lines::units(stem) >= 8
 }
 
 /// A teaser card copied as one line: a headline run into its summary with no space
