@@ -288,17 +288,52 @@ fn truncated_teaser(text: &str) -> bool {
 }
 
 /// A teaser card copied as one line: a headline run into its summary with no space
-/// ("…Strong WR OptionsThe 49ers and…"). Needs three lower-case letters before the capital, so
-/// brand names ("YouTube", "McDonald") do not count.
+/// ("…Strong WR OptionsThe 49ers…", "…In NASCAR FinaleFord v Toyota…", "…On The
+/// Rise?Violence is…"). A lower-case run glued to a capitalised word counts only when that word
+/// is a common sentence opener or the words before it are a Title-Case headline, so brand names
+/// inside sentences ("the source is DigiTimes, we…") do not.
 fn glued_teaser(head: &str) -> bool {
-    let chars: Vec<char> = head.chars().take(300).collect();
-    chars.windows(5).any(|w| {
-        w[0].is_lowercase()
-            && w[1].is_lowercase()
-            && w[2].is_lowercase()
-            && w[3].is_uppercase()
-            && w[4].is_lowercase()
-    })
+    const OPENERS: &[&str] = &[
+        "The", "A", "An", "This", "That", "These", "It", "He", "She", "They", "We", "I", "In",
+        "On", "At", "For", "After", "As", "When", "What", "How", "Why", "Who", "Our", "Your", "If",
+        "Its", "His", "Her", "Their", "From", "With",
+    ];
+    let bytes = head.as_bytes();
+    for i in 3..bytes.len().saturating_sub(1) {
+        if !bytes[i].is_ascii_uppercase() || !bytes[i + 1].is_ascii_lowercase() {
+            continue;
+        }
+        let lower_run = bytes[i - 3..i].iter().all(u8::is_ascii_lowercase);
+        let punct_glue = matches!(bytes[i - 1], b'?' | b'!' | b'.')
+            && bytes[i - 4..i - 1].iter().all(u8::is_ascii_lowercase);
+        if !(lower_run || punct_glue && i >= 4) {
+            continue;
+        }
+        if punct_glue {
+            return true;
+        }
+        let rest = &head[i..];
+        let word = rest
+            .split(|c: char| !c.is_alphabetic())
+            .next()
+            .unwrap_or_default();
+        if OPENERS.contains(&word) && rest[word.len()..].starts_with(' ') {
+            return true;
+        }
+        // Title Case before the glue: the three preceding words all start with a capital.
+        let before = &head[..i];
+        let words: Vec<&str> = before.split_whitespace().rev().skip(1).take(3).collect();
+        if words.len() == 3
+            && words.iter().all(|w| {
+                w.chars()
+                    .next()
+                    .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+            })
+        {
+            return true;
+        }
+    }
+    false
 }
 
 /// A tag cloud or keyword list: many words without sentence punctuation, mostly lower-case or
@@ -624,6 +659,16 @@ mod tests {
         assert_eq!(a.images[0].credit.as_deref(), Some("REUTERS/Jane Roe"));
         assert!(!a.body_text().contains("Frankfurt"));
         assert_eq!(a.source.as_deref(), Some("Reuters"));
+    }
+
+    #[test]
+    fn glued_teasers_but_not_brand_names() {
+        assert!(glued_teaser(
+            "Strong WR OptionsThe 49ers and Giants rookies"
+        ));
+        assert!(!glued_teaser(
+            "according to DigiTimes, SoftBank and PlayStation makers"
+        ));
     }
 
     #[test]
