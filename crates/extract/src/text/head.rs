@@ -177,8 +177,13 @@ fn read_date(part: &str, ctx: &DateContext) -> DateRead {
                     // "Posted by Jane Doe on …" is a byline; the caller splits it.
                     return DateRead::None;
                 }
-                // Same byte offsets: lower-casing ASCII labels does not move them.
-                let rest_orig = part.get(part.len() - rest.len()..).unwrap_or(rest);
+                // Lower-casing can change byte lengths outside ASCII: fall back to the
+                // lower-cased rest when the offsets do not line up.
+                let rest_orig = part
+                    .len()
+                    .checked_sub(rest.len())
+                    .and_then(|at| part.get(at..))
+                    .unwrap_or(rest);
                 let rest_orig = rest_orig
                     .trim_start_matches([':', ' ', '-', '–'])
                     .trim_start_matches("on ")

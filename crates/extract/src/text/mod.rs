@@ -303,10 +303,15 @@ fn glued_teaser(head: &str) -> bool {
         if !bytes[i].is_ascii_uppercase() || !bytes[i + 1].is_ascii_lowercase() {
             continue;
         }
-        let lower_run = bytes[i - 3..i].iter().all(u8::is_ascii_lowercase);
-        let punct_glue = matches!(bytes[i - 1], b'?' | b'!' | b'.')
-            && bytes[i - 4..i - 1].iter().all(u8::is_ascii_lowercase);
-        if !(lower_run || punct_glue && i >= 4) {
+        let all_lower = |from: usize, to: usize| {
+            bytes
+                .get(from..to)
+                .is_some_and(|r| r.iter().all(u8::is_ascii_lowercase))
+        };
+        let lower_run = all_lower(i - 3, i);
+        let punct_glue =
+            i >= 4 && matches!(bytes[i - 1], b'?' | b'!' | b'.') && all_lower(i - 4, i - 1);
+        if !(lower_run || punct_glue) {
             continue;
         }
         if punct_glue {
@@ -393,7 +398,7 @@ fn story_limit(scores: &[f64], roles: &[Role]) -> usize {
 /// and inside an island smaller gaps are bridged when the text on both sides outweighs them
 /// (a maximum-subarray scan). The island with the largest total wins.
 fn best_span(scores: &[f64]) -> Option<(usize, usize)> {
-    let gap_limit = gap_limit();
+    let gap_limit = GAP_LIMIT;
     let mut best: Option<(f64, usize, usize)> = None;
     // Kadane state inside the current island.
     let mut sum = 0.0;
@@ -427,13 +432,6 @@ fn best_span(scores: &[f64]) -> Option<(usize, usize)> {
         from += 1;
     }
     Some((from, to))
-}
-
-fn gap_limit() -> f64 {
-    std::env::var("ND_GAP")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(GAP_LIMIT)
 }
 
 /// With no positive span (a very short text), the story is every text line.
