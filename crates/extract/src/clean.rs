@@ -28,10 +28,7 @@ pub fn is_space(ch: char) -> bool {
 
 /// Characters that render as nothing (zero-width space/joiners, soft hyphen, BOM).
 pub fn is_invisible(ch: char) -> bool {
-    matches!(
-        ch,
-        '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{ad}'
-    )
+    matches!(ch, '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{ad}')
 }
 
 /// Number of words (runs of alphanumeric characters).

@@ -45,12 +45,7 @@ pub fn parse_date(input: &str, ctx: &DateContext) -> Option<ParsedDate> {
         return Some(absolute(ts, zone, false, true));
     }
     if let Ok(zoned) = jiff::fmt::rfc2822::parse(s) {
-        return Some(absolute(
-            zoned.timestamp(),
-            zoned.time_zone().clone(),
-            false,
-            true,
-        ));
+        return Some(absolute(zoned.timestamp(), zoned.time_zone().clone(), false, true));
     }
     if let Some(p) = parse_relative(s, ctx) {
         return Some(p);
@@ -107,9 +102,7 @@ fn parse_relative(s: &str, ctx: &DateContext) -> Option<ParsedDate> {
         _ => return None,
     };
     let now = ctx.now?;
-    let instant = now
-        .checked_sub(jiff::SignedDuration::from_secs(n.checked_mul(secs)?))
-        .ok()?;
+    let instant = now.checked_sub(jiff::SignedDuration::from_secs(n.checked_mul(secs)?)).ok()?;
     let (zone, assumed) = match &ctx.zone {
         Some(z) => (z.clone(), false),
         None => (TimeZone::UTC, true),

@@ -20,10 +20,7 @@ pub fn gunzip_capped(bytes: &[u8], limit: usize) -> Result<Vec<u8>, ExtractError
         .read_to_end(&mut out)
         .map_err(|e| ExtractError::Decompress(e.to_string()))?;
     if out.len() > limit {
-        return Err(ExtractError::TooLarge {
-            size: out.len(),
-            limit,
-        });
+        return Err(ExtractError::TooLarge { size: out.len(), limit });
     }
     Ok(out)
 }

@@ -164,11 +164,7 @@ pub fn run_extract(args: &ExtractArgs) -> anyhow::Result<ExitCode> {
         out.write_all(b"\n")?;
     }
     out.flush().context("writing output")?;
-    Ok(if failed > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 fn report(path: &str, e: &anyhow::Error) {

@@ -28,16 +28,9 @@ impl Input {
         match self {
             Input::Stdin => "-".to_string(),
             Input::File(p) => {
-                let name = p
-                    .file_name()
-                    .map(|n| n.to_string_lossy())
-                    .unwrap_or_default();
+                let name = p.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
                 let id = name.split('.').next().unwrap_or_default();
-                if id.is_empty() {
-                    name.to_string()
-                } else {
-                    id.to_string()
-                }
+                if id.is_empty() { name.to_string() } else { id.to_string() }
             }
         }
     }
@@ -87,10 +80,7 @@ fn walk(dir: &Path, out: &mut Vec<Result<Input, (String, anyhow::Error)>>) {
         let entries = match fs::read_dir(&d) {
             Ok(e) => e,
             Err(e) => {
-                out.push(Err((
-                    d.display().to_string(),
-                    anyhow::Error::new(e).context("cannot list directory"),
-                )));
+                out.push(Err((d.display().to_string(), anyhow::Error::new(e).context("cannot list directory"))));
                 continue;
             }
         };
@@ -132,9 +122,7 @@ pub fn read(input: &Input, max_bytes: usize) -> anyhow::Result<Vec<u8>> {
 
 fn read_capped(r: impl Read, max_bytes: usize) -> anyhow::Result<Vec<u8>> {
     let mut buf = Vec::new();
-    r.take(max_bytes as u64 + 1)
-        .read_to_end(&mut buf)
-        .context("read failed")?;
+    r.take(max_bytes as u64 + 1).read_to_end(&mut buf).context("read failed")?;
     if buf.len() > max_bytes {
         bail!("input is larger than the {max_bytes}-byte limit (--max-bytes)");
     }
@@ -162,10 +150,7 @@ pub fn kind(input: &Input, bytes: &[u8], forced: Option<InputKind>) -> InputKind
         .take(200)
         .collect::<String>()
         .to_ascii_lowercase();
-    if head.starts_with("<!doctype html")
-        || head.starts_with("<html")
-        || head.starts_with("<?xml")
-        || head.starts_with("<!--")
+    if head.starts_with("<!doctype html") || head.starts_with("<html") || head.starts_with("<?xml") || head.starts_with("<!--")
         || (head.starts_with('<') && head.contains('>'))
     {
         InputKind::Html
@@ -189,17 +174,8 @@ mod tests {
     fn kind_by_extension_then_content() {
         let f = Input::File("a.txt".into());
         assert_eq!(kind(&f, b"<html>", None), InputKind::Text);
-        assert_eq!(
-            kind(&Input::Stdin, b"  <!DOCTYPE html><p>x", None),
-            InputKind::Html
-        );
-        assert_eq!(
-            kind(&Input::Stdin, b"Japan working towards", None),
-            InputKind::Text
-        );
-        assert_eq!(
-            kind(&Input::Stdin, b"x", Some(InputKind::Html)),
-            InputKind::Html
-        );
+        assert_eq!(kind(&Input::Stdin, b"  <!DOCTYPE html><p>x", None), InputKind::Html);
+        assert_eq!(kind(&Input::Stdin, b"Japan working towards", None), InputKind::Text);
+        assert_eq!(kind(&Input::Stdin, b"x", Some(InputKind::Html)), InputKind::Html);
     }
 }

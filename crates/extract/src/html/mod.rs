@@ -56,12 +56,10 @@ fn assemble(meta: meta::PageMeta, content: content::Content, opts: &ExtractOptio
     }
     article.images = images;
     article.published = meta.published.map(|p| p.time);
-    article.updated = meta.updated.map(|p| p.time).filter(|u| {
-        article
-            .published
-            .as_ref()
-            .is_none_or(|p| p.instant != u.instant)
-    });
+    article.updated = meta
+        .updated
+        .map(|p| p.time)
+        .filter(|u| article.published.as_ref().is_none_or(|p| p.instant != u.instant));
     if meta.relative_date {
         article.warn(
             WarningCode::RelativeDate,
