@@ -48,6 +48,34 @@ pub fn word_count(s: &str) -> usize {
     n
 }
 
+/// Size of a text in words, fair to scripts written without spaces: a run of Latin/Cyrillic/…
+/// letters is one word; Chinese, Japanese and Korean characters count two to a word (the usual
+/// characters-per-word ratio for news text).
+pub fn reading_words(s: &str) -> usize {
+    let mut words = 0;
+    let mut cjk = 0;
+    let mut in_word = false;
+    for ch in s.chars() {
+        if is_cjk(ch) {
+            cjk += 1;
+            in_word = false;
+            continue;
+        }
+        let w = ch.is_alphanumeric();
+        if w && !in_word {
+            words += 1;
+        }
+        in_word = w;
+    }
+    words + cjk / 2
+}
+
+/// Han ideographs, kana and Hangul syllables.
+pub fn is_cjk(ch: char) -> bool {
+    matches!(ch as u32,
+        0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xAC00..=0xD7AF)
+}
+
 /// True when the text ends like a sentence (., !, ?, a closing quote after one, …).
 pub fn ends_like_sentence(s: &str) -> bool {
     let t = s.trim_end_matches(['"', '\'', '”', '’', ')', '»']);
@@ -67,6 +95,8 @@ mod tests {
     #[test]
     fn counts_words() {
         assert_eq!(word_count("U.S.-led alliance, 19-21"), 6);
+        assert_eq!(reading_words("日経平均が続伸"), 3);
+        assert_eq!(reading_words("Nikkei 225 日経平均"), 4);
     }
 
     #[test]

@@ -118,7 +118,11 @@ pub(crate) fn finish(article: &mut Article) {
         article.title = None;
         article.warn(WarningCode::NoTitle, "no headline found");
     }
-    let words = article.word_count();
+    let words: usize = article
+        .blocks
+        .iter()
+        .map(|b| clean::reading_words(&b.plain_text()))
+        .sum();
     if words < 50 {
         article.warn(
             WarningCode::ThinBody,
