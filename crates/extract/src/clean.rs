@@ -76,6 +76,19 @@ pub fn is_cjk(ch: char) -> bool {
         0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xAC00..=0xD7AF)
 }
 
+/// True when `hay` contains `needle` ignoring ASCII case (`needle` given in lower case), without
+/// allocating a lower-cased copy of `hay`.
+pub fn contains_ignore_ascii_case(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    if n.is_empty() {
+        return true;
+    }
+    if h.len() < n.len() {
+        return false;
+    }
+    h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+}
+
 /// True when the text ends like a sentence (., !, ?, a closing quote after one, …).
 pub fn ends_like_sentence(s: &str) -> bool {
     let t = s.trim_end_matches(['"', '\'', '”', '’', ')', '»']);
@@ -96,6 +109,8 @@ mod tests {
     fn counts_words() {
         assert_eq!(word_count("U.S.-led alliance, 19-21"), 6);
         assert_eq!(reading_words("日経平均が続伸"), 3);
+        assert!(contains_ignore_ascii_case("Article-UPDATED-time", "updat"));
+        assert!(!contains_ignore_ascii_case("upda", "updat"));
         assert_eq!(reading_words("Nikkei 225 日経平均"), 4);
     }
 

@@ -136,32 +136,33 @@ pub(super) struct AttrSignals {
     pub weight: i8,
 }
 
-/// Name words that mark boilerplate, matched exactly.
+/// Name words that mark boilerplate, matched exactly. Sorted (binary search; a test checks).
 const NEGATIVE_EXACT: &[&str] = &[
     "ad",
     "ads",
     "adslot",
     "adunit",
     "advert",
+    "author",
     "banner",
     "bio",
     "breadcrumb",
     "breadcrumbs",
     "byline",
     "bylines",
+    "carousel",
     "comment",
-    "comments",
     "commentlist",
+    "comments",
     "community",
     "consent",
     "cookie",
     "cookies",
     "disqus",
     "footer",
-    "gallery",
-    "slideshow",
-    "carousel",
     "footnote",
+    "gallery",
+    "login",
     "masthead",
     "menu",
     "meta",
@@ -171,20 +172,24 @@ const NEGATIVE_EXACT: &[&str] = &[
     "navbar",
     "navigation",
     "newsletter",
+    "offscreen",
     "outbrain",
-    "pagination",
     "pager",
-    "popup",
+    "pagination",
     "popular",
+    "popup",
+    "print",
     "promo",
-    "related",
     "recirc",
     "recommended",
+    "related",
     "share",
-    "sharing",
     "shares",
+    "sharing",
     "sidebar",
     "signup",
+    "skip",
+    "slideshow",
     "social",
     "sponsor",
     "sponsored",
@@ -195,43 +200,39 @@ const NEGATIVE_EXACT: &[&str] = &[
     "tags",
     "toolbar",
     "tools",
+    "tooltip",
     "trending",
     "widget",
-    "author",
-    "offscreen",
-    "print",
-    "skip",
-    "login",
-    "tooltip",
 ];
 
 /// Name prefixes that mark boilerplate (`advertisement`, `newsletters`, `sharebar`…).
 const NEGATIVE_PREFIX: &[&str] = &[
-    "advert",
     "adsby",
+    "advert",
     "breadcrumb",
     "comment",
     "cookie",
     "newsletter",
+    "outbrain",
     "promo",
-    "related",
     "recommend",
-    "sharing",
+    "related",
     "sharebar",
+    "sharing",
     "sidebar",
     "social",
     "sponsor",
     "subscri",
     "taboola",
-    "outbrain",
     "trending",
     "widget",
 ];
 
-/// Name words that mark a story container.
+/// Name words that mark a story container. Sorted (binary search; a test checks).
 const POSITIVE: &[&str] = &[
     "article",
     "articlebody",
+    "blog",
     "body",
     "content",
     "entry",
@@ -239,11 +240,10 @@ const POSITIVE: &[&str] = &[
     "post",
     "postbody",
     "prose",
+    "richtext",
     "story",
     "storybody",
     "text",
-    "richtext",
-    "blog",
 ];
 
 /// Reads tag, visibility and class/id names of one element.
@@ -312,21 +312,21 @@ impl Drop {
 /// Utility classes that hide an element (whole class tokens: `hide`, `d-none`, `sr-only`…).
 /// Whole tokens only: `hidden-xs` hides on small screens and shows on the desktop page.
 fn is_hiding_class(class: &str) -> bool {
-    matches!(
-        class.to_ascii_lowercase().as_str(),
-        "hide"
-            | "hidden"
-            | "is-hidden"
-            | "d-none"
-            | "invisible"
-            | "sr-only"
-            | "visually-hidden"
-            | "visuallyhidden"
-            | "screen-reader-text"
-            | "screen-reader-only"
-            | "offscreen"
-            | "u-hidden"
-    )
+    const HIDING: &[&str] = &[
+        "hide",
+        "hidden",
+        "is-hidden",
+        "d-none",
+        "invisible",
+        "sr-only",
+        "visually-hidden",
+        "visuallyhidden",
+        "screen-reader-text",
+        "screen-reader-only",
+        "offscreen",
+        "u-hidden",
+    ];
+    HIDING.iter().any(|h| h.eq_ignore_ascii_case(class))
 }
 
 /// True when an inline style hides the element.
@@ -343,45 +343,76 @@ fn hides(style: &str) -> bool {
 pub(super) fn name_signals(value: &str) -> (bool, bool) {
     let mut negative = false;
     let mut positive = false;
-    for word in name_words(value) {
-        if NEGATIVE_EXACT.contains(&word.as_str())
-            || NEGATIVE_PREFIX.iter().any(|p| word.starts_with(p))
+    let mut buf = [0u8; 32];
+    for_each_name_word(value, |word| {
+        // Every listed word is short and lower-case: compare a lower-cased copy on the stack.
+        let Some(lower) = buf.get_mut(..word.len()) else {
+            // Longer than any listed word; only the prefixes can match.
+            negative |= NEGATIVE_PREFIX
+                .iter()
+                .any(|p| starts_with_ignore_case(word, p));
+            return;
+        };
+        lower.copy_from_slice(word.as_bytes());
+        lower.make_ascii_lowercase();
+        let lower: &[u8] = lower;
+        let found = |list: &[&str]| list.binary_search_by(|w| w.as_bytes().cmp(lower)).is_ok();
+        if !negative
+            && (found(NEGATIVE_EXACT)
+                || NEGATIVE_PREFIX
+                    .iter()
+                    .any(|p| lower.starts_with(p.as_bytes())))
         {
             negative = true;
         }
-        if POSITIVE.contains(&word.as_str()) {
+        if !positive && found(POSITIVE) {
             positive = true;
         }
-    }
+    });
     (negative, positive)
 }
 
-/// Splits a class/id value into lower-case words at anything not alphanumeric and at
-/// lower→upper case changes (`articleBody` → `article`, `body`). One-letter pieces (the `c-`/`l-`
-/// prefixes of BEM-style names) are skipped.
-pub(super) fn name_words(value: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut cur = String::new();
+/// True when `word` starts with the lower-case `prefix`, ignoring ASCII case.
+pub(super) fn starts_with_ignore_case(word: &str, prefix: &str) -> bool {
+    word.len() >= prefix.len()
+        && word.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+}
+
+/// Splits a class/id value into words at anything not alphanumeric and at lower→upper case
+/// changes (`articleBody` → `article`, `Body`) and calls `f` with each word as a slice of
+/// `value` (original case: compare with `eq_ignore_ascii_case`). One-letter pieces before a
+/// separator (the `c-`/`l-` prefixes of BEM-style names) are skipped.
+///
+/// This runs for every class and id on every page, so it allocates nothing.
+pub(super) fn for_each_name_word(value: &str, mut f: impl FnMut(&str)) {
+    let bytes = value.as_bytes();
+    let mut start = 0;
     let mut prev_lower = false;
-    for ch in value.chars() {
-        if ch.is_ascii_alphanumeric() {
-            if ch.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
-                words.push(std::mem::take(&mut cur));
+    for (i, &b) in bytes.iter().enumerate() {
+        if b.is_ascii_alphanumeric() {
+            if b.is_ascii_uppercase() && prev_lower && i > start {
+                f(&value[start..i]);
+                start = i;
             }
-            prev_lower = ch.is_ascii_lowercase() || ch.is_ascii_digit();
-            cur.push(ch.to_ascii_lowercase());
+            prev_lower = b.is_ascii_lowercase() || b.is_ascii_digit();
         } else {
             prev_lower = false;
-            if cur.len() > 1 {
-                words.push(std::mem::take(&mut cur));
-            } else {
-                cur.clear();
+            if i - start > 1 {
+                f(&value[start..i]);
             }
+            // Non-ASCII bytes are separators too; the next word starts after this byte.
+            start = i + 1;
         }
     }
-    if !cur.is_empty() {
-        words.push(cur);
+    if start < bytes.len() {
+        f(&value[start..]);
     }
+}
+
+/// The words of a class/id value, lower-cased (see [`for_each_name_word`]).
+pub(super) fn name_words(value: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    for_each_name_word(value, |w| words.push(w.to_ascii_lowercase()));
     words
 }
 
@@ -398,8 +429,27 @@ mod tests {
     }
 
     #[test]
+    fn word_lists_are_sorted_lower_case_for_binary_search() {
+        for list in [NEGATIVE_EXACT, NEGATIVE_PREFIX, POSITIVE] {
+            assert!(list.windows(2).all(|w| w[0] < w[1]), "{list:?}");
+            assert!(
+                list.iter()
+                    .all(|w| w.len() <= 32 && *w == w.to_ascii_lowercase())
+            );
+        }
+        assert_eq!(name_signals("ArticleBody ShareBar"), (true, true));
+        assert_eq!(
+            name_signals("x-averyveryveryverylongwordthatisnotlisted-advertisement"),
+            (true, false)
+        );
+    }
+
+    #[test]
     fn one_letter_prefixes_are_skipped() {
         assert_eq!(name_words("c-article-body"), vec!["article", "body"]);
+        assert_eq!(name_words("a-B x日本yz"), vec!["yz"]);
+        assert_eq!(name_words("xB-yy"), vec!["x", "yy"]);
+        assert_eq!(name_words("storyBody2"), vec!["story", "body2"]);
     }
 
     #[test]

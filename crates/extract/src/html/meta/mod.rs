@@ -158,8 +158,9 @@ fn short_text(e: ElementRef<'_>, max: usize) -> Option<String> {
 fn attr_has(e: &scraper::node::Element, names: &[&str], words: &[&str]) -> bool {
     names.iter().any(|n| {
         e.attr(n).is_some_and(|v| {
-            let v = v.to_ascii_lowercase();
-            words.iter().any(|w| v.contains(w))
+            words
+                .iter()
+                .any(|w| crate::clean::contains_ignore_ascii_case(v, w))
         })
     })
 }
