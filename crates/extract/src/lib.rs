@@ -112,6 +112,10 @@ pub fn extract_text(bytes: &[u8], opts: &ExtractOptions) -> Result<Article, Extr
     check_input(bytes, opts)?;
     let decoded = charset::decode_text(bytes);
     let mut article = text::extract(&decoded.text, opts);
+    // Pasted text carries no link of its own: the URL the user gave is the story's URL.
+    if article.url.is_none() {
+        article.url.clone_from(&opts.url);
+    }
     if decoded.had_errors {
         article.warn(
             WarningCode::EncodingReplaced,

@@ -287,6 +287,12 @@ fn seed_page_is_extracted_clean_with_the_given_zone() {
 }
 
 #[test]
+fn pasted_text_takes_the_url_given() {
+    let r = extract_seed(&["--url", "https://news.example/japan-nato"]);
+    assert_eq!(r["url"], "https://news.example/japan-nato");
+}
+
+#[test]
 fn seed_without_zone_says_utc_was_assumed() {
     let r = extract_seed(&[]);
     assert_eq!(r["published"], "2023-05-09T10:57:00Z");
