@@ -77,8 +77,8 @@ mod store;
 pub use error::{Result, StoreError};
 pub use model::{
     ArticleFilter, ArticlePage, ArticleSummary, Change, ChangeKind, Cursor, EnqueueOutcome,
-    FailOutcome, Id, InstrumentLink, Job, JobState, Lease, LinkRole, NewJob, NewSource, Removal,
-    Revision, Source, StoredArticle, UpsertOutcome, backoff,
+    FailOutcome, Id, InstrumentLink, Job, JobState, Lease, LinkRole, NewArticle, NewJob, NewSource,
+    Removal, Revision, Source, StoredArticle, UpsertOutcome, backoff,
 };
 pub use postgres::{PgPoolSettings, PostgresStore};
 pub use sqlite::SqliteStore;

@@ -82,6 +82,20 @@ impl UpsertOutcome {
     }
 }
 
+/// One item of a batch upsert ([`Store::upsert_articles`](crate::Store::upsert_articles)).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewArticle {
+    /// The source it belongs to.
+    pub source_id: Id,
+    /// The extracted article.
+    pub article: Article,
+    /// When it was fetched.
+    pub fetched_at: Timestamp,
+    /// When given, replaces the article's instrument links in the same transaction (skipped for
+    /// removed articles).
+    pub links: Option<Vec<InstrumentLink>>,
+}
+
 /// The list view of an article: enough for a headline row with chips, no body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ArticleSummary {

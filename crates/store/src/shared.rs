@@ -26,8 +26,8 @@ use crate::error::{Context, Result, StoreError};
 use crate::identity;
 use crate::model::{
     ArticleFilter, ArticlePage, ArticleSummary, Change, ChangeKind, Cursor, EnqueueOutcome,
-    FailOutcome, Id, InstrumentLink, Job, JobState, Lease, NewJob, NewSource, Removal, Revision,
-    Source, StoredArticle, UpsertOutcome,
+    FailOutcome, Id, InstrumentLink, Job, JobState, Lease, NewArticle, NewJob, NewSource, Removal,
+    Revision, Source, StoredArticle, UpsertOutcome,
 };
 use crate::store::Store;
 
@@ -141,22 +141,28 @@ fn job_from_row(row: &DbRow) -> Result<Job> {
     })
 }
 
-/// Appends one entry to the change log. Called last in a writing transaction, right before
-/// commit, so the change-log lock (PostgreSQL) is held as briefly as possible.
-async fn log_change(
-    conn: &mut DbConn,
-    article_id: Id,
-    kind: ChangeKind,
-    now: Timestamp,
-) -> Result<()> {
+/// Change-log entries a transaction will append, written by [`flush_changes`] as its last
+/// statements before commit.
+type Pending = Vec<(Id, ChangeKind, Timestamp)>;
+
+/// Appends `pending` to the change log. Called last in a writing transaction, right before
+/// commit, so the change-log lock (PostgreSQL) is held as briefly as possible and is always the
+/// last lock a transaction takes (row locks come first), which rules out lock-order deadlocks
+/// between single writes and batches.
+async fn flush_changes(conn: &mut DbConn, pending: Pending) -> Result<()> {
+    if pending.is_empty() {
+        return Ok(());
+    }
     lock_change_log(conn).await?;
-    sqlx::query("INSERT INTO changes (article_id, kind, at) VALUES ($1, $2, $3)")
-        .bind(article_id)
-        .bind(kind.as_str())
-        .bind(now.as_microsecond())
-        .execute(&mut *conn)
-        .await
-        .context("appending to the change log")?;
+    for (article_id, kind, at) in pending {
+        sqlx::query("INSERT INTO changes (article_id, kind, at) VALUES ($1, $2, $3)")
+            .bind(article_id)
+            .bind(kind.as_str())
+            .bind(at.as_microsecond())
+            .execute(&mut *conn)
+            .await
+            .context("appending to the change log")?;
+    }
     Ok(())
 }
 
@@ -278,6 +284,220 @@ fn check_links(links: &[InstrumentLink]) -> Result<()> {
     Ok(())
 }
 
+/// An article ready to be written: identity, hash and JSON computed before any lock is taken.
+struct Prepared<'a> {
+    source_id: Id,
+    article: &'a Article,
+    fetched_at: Timestamp,
+    identity: String,
+    hash: String,
+    content: String,
+    canonical_url: Option<String>,
+}
+
+impl<'a> Prepared<'a> {
+    fn new(source_id: Id, article: &'a Article, fetched_at: Timestamp) -> Result<Self> {
+        Ok(Prepared {
+            source_id,
+            article,
+            fetched_at,
+            identity: identity::identity(source_id, article)?,
+            hash: identity::content_hash(article)?,
+            content: serde_json::to_string(article).map_err(|e| StoreError::Invalid {
+                what: "article",
+                detail: format!("cannot serialise: {e}"),
+            })?,
+            canonical_url: article.url.as_deref().and_then(identity::normalize_url),
+        })
+    }
+}
+
+/// The upsert decision and writes, inside the caller's write transaction. `None` means a
+/// concurrent writer changed the same story after we looked (PostgreSQL only): the caller rolls
+/// back and tries again.
+async fn upsert_in(
+    conn: &mut DbConn,
+    p: &Prepared<'_>,
+    pending: &mut Pending,
+) -> Result<Option<UpsertOutcome>> {
+    let article = p.article;
+    let fetched = p.fetched_at.as_microsecond();
+    let existing = find_by_identity(&mut *conn, &p.identity).await?;
+    match existing {
+        None => {
+            let published = article.published.as_ref();
+            let updated = article.updated.as_ref();
+            let sort_at = published.map_or(fetched, |t| t.instant.as_microsecond());
+            let row = sqlx::query(
+                "INSERT INTO articles (source_id, identity, canonical_url, title, \
+                 published_at, published_zone, published_zone_assumed, \
+                 updated_at, updated_zone, updated_zone_assumed, updated_is_fetch_time, \
+                 sort_at, current_revision, content_hash, first_seen_at, last_changed_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14, $14) \
+                 ON CONFLICT (identity) DO NOTHING RETURNING id",
+            )
+            .bind(p.source_id)
+            .bind(&p.identity)
+            .bind(&p.canonical_url)
+            .bind(&article.title)
+            .bind(published.map(|t| t.instant.as_microsecond()))
+            .bind(published.map(|t| t.zone.clone()))
+            .bind(published.map(|t| t.zone_assumed))
+            .bind(updated.map(|t| t.instant.as_microsecond()))
+            .bind(updated.map(|t| t.zone.clone()))
+            .bind(updated.map(|t| t.zone_assumed))
+            .bind(false)
+            .bind(sort_at)
+            .bind(&p.hash)
+            .bind(fetched)
+            .fetch_optional(&mut *conn)
+            .await;
+            let row = match row {
+                Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
+                    return Err(StoreError::NotFound {
+                        what: "source",
+                        id: p.source_id,
+                    });
+                }
+                other => other.context("inserting an article")?,
+            };
+            // Lost a race with a concurrent insert of the same identity: look again.
+            let Some(row) = row else { return Ok(None) };
+            let id: Id = row.try_get("id").context("inserting an article")?;
+            insert_revision(conn, id, 1, &p.hash, fetched, &p.content).await?;
+            pending.push((id, ChangeKind::Upserted, p.fetched_at));
+            Ok(Some(UpsertOutcome::Inserted { id }))
+        }
+        Some(existing) if existing.removed => Ok(Some(UpsertOutcome::Removed { id: existing.id })),
+        Some(existing) if existing.content_hash == p.hash => {
+            Ok(Some(UpsertOutcome::Unchanged { id: existing.id }))
+        }
+        Some(existing) => {
+            let published = article.published.clone().or(existing.published);
+            let sort_at = published
+                .as_ref()
+                .map_or(existing.first_seen_at, |t| t.instant.as_microsecond());
+            let (updated, from_fetch) = match &article.updated {
+                Some(u) => (u.clone(), false),
+                None => {
+                    // Shown in the story's own zone, else the source's.
+                    let zone = match &published {
+                        Some(t) => t.zone.clone(),
+                        None => source_zone(&mut *conn, p.source_id).await?,
+                    };
+                    let at = SourceTime {
+                        instant: p.fetched_at,
+                        zone,
+                        zone_assumed: false,
+                    };
+                    (at, true)
+                }
+            };
+            // Optimistic: only succeeds if nobody revised or removed it since we read it (on
+            // PostgreSQL a concurrent writer makes this match no row).
+            let row = sqlx::query(
+                "UPDATE articles SET canonical_url = $1, title = $2, published_at = $3, \
+                 published_zone = $4, published_zone_assumed = $5, updated_at = $6, \
+                 updated_zone = $7, updated_zone_assumed = $8, updated_is_fetch_time = $9, \
+                 sort_at = $10, current_revision = current_revision + 1, \
+                 content_hash = $11, last_changed_at = $12 \
+                 WHERE id = $13 AND current_revision = $14 AND removed_at IS NULL \
+                 RETURNING current_revision",
+            )
+            .bind(&p.canonical_url)
+            .bind(&article.title)
+            .bind(published.as_ref().map(|t| t.instant.as_microsecond()))
+            .bind(published.as_ref().map(|t| t.zone.clone()))
+            .bind(published.as_ref().map(|t| t.zone_assumed))
+            .bind(updated.instant.as_microsecond())
+            .bind(&updated.zone)
+            .bind(updated.zone_assumed)
+            .bind(from_fetch)
+            .bind(sort_at)
+            .bind(&p.hash)
+            .bind(fetched)
+            .bind(existing.id)
+            .bind(existing.revision)
+            .fetch_optional(&mut *conn)
+            .await
+            .context("revising an article")?;
+            let Some(row) = row else { return Ok(None) };
+            let revision: i64 = row
+                .try_get("current_revision")
+                .context("revising an article")?;
+            insert_revision(conn, existing.id, revision, &p.hash, fetched, &p.content).await?;
+            pending.push((existing.id, ChangeKind::Upserted, p.fetched_at));
+            Ok(Some(UpsertOutcome::Revised {
+                id: existing.id,
+                revision,
+            }))
+        }
+    }
+}
+
+/// The zone a source prints times in.
+async fn source_zone(conn: &mut DbConn, source_id: Id) -> Result<String> {
+    let row = sqlx::query("SELECT time_zone FROM sources WHERE id = $1")
+        .bind(source_id)
+        .fetch_optional(&mut *conn)
+        .await
+        .context("loading a source's zone")?
+        .ok_or(StoreError::NotFound {
+            what: "source",
+            id: source_id,
+        })?;
+    row.try_get("time_zone").context("loading a source's zone")
+}
+
+/// Replaces the links of a live article inside the caller's write transaction.
+async fn set_links_in(
+    conn: &mut DbConn,
+    article_id: Id,
+    links: &[InstrumentLink],
+    now: Timestamp,
+    pending: &mut Pending,
+) -> Result<()> {
+    // Locks the article row, so concurrent replacements of one article's links serialise.
+    let row = sqlx::query(
+        "UPDATE articles SET last_changed_at = $1 WHERE id = $2 AND removed_at IS NULL \
+         RETURNING id",
+    )
+    .bind(now.as_microsecond())
+    .bind(article_id)
+    .fetch_optional(&mut *conn)
+    .await
+    .context("locking an article")?;
+    if row.is_none() {
+        return Err(StoreError::NotFound {
+            what: "article",
+            id: article_id,
+        });
+    }
+    sqlx::query("DELETE FROM article_instruments WHERE article_id = $1")
+        .bind(article_id)
+        .execute(&mut *conn)
+        .await
+        .context("deleting instrument links")?;
+    for link in links {
+        sqlx::query(
+            "INSERT INTO article_instruments \
+             (article_id, symbol, kind, role, score_bp, reasons) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(article_id)
+        .bind(&link.symbol)
+        .bind(&link.kind)
+        .bind(link.role.as_str())
+        .bind(link.score_bp)
+        .bind(Json(&link.reasons))
+        .execute(&mut *conn)
+        .await
+        .context("inserting an instrument link")?;
+    }
+    pending.push((article_id, ChangeKind::Links, now));
+    Ok(())
+}
+
 #[async_trait]
 impl Store for This {
     fn backend(&self) -> &'static str {
@@ -350,143 +570,71 @@ impl Store for This {
         article: &Article,
         fetched_at: Timestamp,
     ) -> Result<UpsertOutcome> {
-        let source = self
-            .get_source(source_id)
-            .await?
-            .ok_or(StoreError::NotFound {
-                what: "source",
-                id: source_id,
-            })?;
-        let identity = identity::identity(source_id, article)?;
-        let hash = identity::content_hash(article)?;
+        let prepared = Prepared::new(source_id, article, fetched_at)?;
 
         // Fast path without the write lock: most re-fetches are unchanged.
-        if let Some(existing) = find_by_identity(self.read_pool(), &identity).await? {
+        if let Some(existing) = find_by_identity(self.read_pool(), &prepared.identity).await? {
             if existing.removed {
                 return Ok(UpsertOutcome::Removed { id: existing.id });
             }
-            if existing.content_hash == hash {
+            if existing.content_hash == prepared.hash {
                 return Ok(UpsertOutcome::Unchanged { id: existing.id });
             }
         }
-
-        let content = serde_json::to_string(article).map_err(|e| StoreError::Invalid {
-            what: "article",
-            detail: format!("cannot serialise: {e}"),
-        })?;
-        let canonical_url = article.url.as_deref().and_then(identity::normalize_url);
-        let fetched = fetched_at.as_microsecond();
-        let printed_updated = article.updated.clone();
-
         for _ in 0..RACE_RETRIES {
             let mut tx = self.begin_write().await?;
-            let existing = find_by_identity(&mut *tx, &identity).await?;
-            match existing {
-                None => {
-                    let published = article.published.as_ref();
-                    let sort_at = published.map_or(fetched, |p| p.instant.as_microsecond());
-                    let row = sqlx::query(
-                        "INSERT INTO articles (source_id, identity, canonical_url, title, \
-                         published_at, published_zone, published_zone_assumed, \
-                         updated_at, updated_zone, updated_zone_assumed, updated_is_fetch_time, \
-                         sort_at, current_revision, content_hash, first_seen_at, last_changed_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14, $14) \
-                         ON CONFLICT (identity) DO NOTHING RETURNING id",
-                    )
-                    .bind(source_id)
-                    .bind(&identity)
-                    .bind(&canonical_url)
-                    .bind(&article.title)
-                    .bind(published.map(|p| p.instant.as_microsecond()))
-                    .bind(published.map(|p| p.zone.clone()))
-                    .bind(published.map(|p| p.zone_assumed))
-                    .bind(printed_updated.as_ref().map(|u| u.instant.as_microsecond()))
-                    .bind(printed_updated.as_ref().map(|u| u.zone.clone()))
-                    .bind(printed_updated.as_ref().map(|u| u.zone_assumed))
-                    .bind(false)
-                    .bind(sort_at)
-                    .bind(&hash)
-                    .bind(fetched)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .context("inserting an article")?;
-                    // Lost a race with a concurrent insert of the same identity: look again.
-                    let Some(row) = row else { continue };
-                    let id: Id = row.try_get("id").context("inserting an article")?;
-                    insert_revision(&mut tx, id, 1, &hash, fetched, &content).await?;
-                    log_change(&mut tx, id, ChangeKind::Upserted, fetched_at).await?;
-                    tx.commit().await.context("committing an article")?;
-                    return Ok(UpsertOutcome::Inserted { id });
-                }
-                Some(existing) if existing.removed => {
-                    return Ok(UpsertOutcome::Removed { id: existing.id });
-                }
-                Some(existing) if existing.content_hash == hash => {
-                    return Ok(UpsertOutcome::Unchanged { id: existing.id });
-                }
-                Some(existing) => {
-                    let published = article.published.clone().or(existing.published);
-                    let sort_at = published
-                        .as_ref()
-                        .map_or(existing.first_seen_at, |p| p.instant.as_microsecond());
-                    let (updated, from_fetch) = match &printed_updated {
-                        Some(u) => (u.clone(), false),
-                        None => {
-                            let zone = published
-                                .as_ref()
-                                .map_or_else(|| source.time_zone.clone(), |p| p.zone.clone());
-                            let at = SourceTime {
-                                instant: fetched_at,
-                                zone,
-                                zone_assumed: false,
-                            };
-                            (at, true)
-                        }
-                    };
-                    // Optimistic: only succeeds if nobody revised or removed it since we read
-                    // it (on PostgreSQL a concurrent writer makes this match no row).
-                    let row = sqlx::query(
-                        "UPDATE articles SET canonical_url = $1, title = $2, published_at = $3, \
-                         published_zone = $4, published_zone_assumed = $5, updated_at = $6, \
-                         updated_zone = $7, updated_zone_assumed = $8, updated_is_fetch_time = $9, \
-                         sort_at = $10, current_revision = current_revision + 1, \
-                         content_hash = $11, last_changed_at = $12 \
-                         WHERE id = $13 AND current_revision = $14 AND removed_at IS NULL \
-                         RETURNING current_revision",
-                    )
-                    .bind(&canonical_url)
-                    .bind(&article.title)
-                    .bind(published.as_ref().map(|p| p.instant.as_microsecond()))
-                    .bind(published.as_ref().map(|p| p.zone.clone()))
-                    .bind(published.as_ref().map(|p| p.zone_assumed))
-                    .bind(updated.instant.as_microsecond())
-                    .bind(&updated.zone)
-                    .bind(updated.zone_assumed)
-                    .bind(from_fetch)
-                    .bind(sort_at)
-                    .bind(&hash)
-                    .bind(fetched)
-                    .bind(existing.id)
-                    .bind(existing.revision)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .context("revising an article")?;
-                    let Some(row) = row else { continue };
-                    let revision: i64 = row
-                        .try_get("current_revision")
-                        .context("revising an article")?;
-                    insert_revision(&mut tx, existing.id, revision, &hash, fetched, &content)
-                        .await?;
-                    log_change(&mut tx, existing.id, ChangeKind::Upserted, fetched_at).await?;
-                    tx.commit().await.context("committing a revision")?;
-                    return Ok(UpsertOutcome::Revised {
-                        id: existing.id,
-                        revision,
-                    });
-                }
+            let mut pending = Pending::new();
+            if let Some(outcome) = upsert_in(&mut tx, &prepared, &mut pending).await? {
+                flush_changes(&mut tx, pending).await?;
+                tx.commit().await.context("committing an article")?;
+                return Ok(outcome);
             }
         }
         Err(StoreError::Contended("upserting an article"))
+    }
+
+    #[tracing::instrument(level = "debug", skip(self, items), fields(n = items.len()), err)]
+    async fn upsert_articles(&self, items: &[NewArticle]) -> Result<Vec<UpsertOutcome>> {
+        let prepared = items
+            .iter()
+            .map(|item| {
+                if let Some(links) = &item.links {
+                    check_links(links)?;
+                }
+                Prepared::new(item.source_id, &item.article, item.fetched_at)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        // Work through the batch in identity order, so that two batches touching the same
+        // stories lock their rows in the same order and cannot deadlock on PostgreSQL. The
+        // sort is stable: repeats of one story keep their input order.
+        let mut order: Vec<usize> = (0..items.len()).collect();
+        order.sort_by(|&a, &b| prepared[a].identity.cmp(&prepared[b].identity));
+        'attempt: for _ in 0..RACE_RETRIES {
+            let mut tx = self.begin_write().await?;
+            let mut outcomes: Vec<Option<UpsertOutcome>> = vec![None; items.len()];
+            let mut pending = Pending::new();
+            for &i in &order {
+                let item = &items[i];
+                // A lost race rolls back the whole batch (dropping `tx`) and starts again.
+                let Some(outcome) = upsert_in(&mut tx, &prepared[i], &mut pending).await? else {
+                    continue 'attempt;
+                };
+                if let (Some(links), false) = (
+                    &item.links,
+                    matches!(outcome, UpsertOutcome::Removed { .. }),
+                ) {
+                    set_links_in(&mut tx, outcome.id(), links, item.fetched_at, &mut pending)
+                        .await?;
+                }
+                outcomes[i] = Some(outcome);
+            }
+            flush_changes(&mut tx, pending).await?;
+            tx.commit()
+                .await
+                .context("committing a batch of articles")?;
+            return Ok(outcomes.into_iter().flatten().collect());
+        }
+        Err(StoreError::Contended("upserting a batch of articles"))
     }
 
     async fn get_article(&self, id: Id) -> Result<Option<StoredArticle>> {
@@ -659,7 +807,7 @@ impl Store for This {
             .execute(&mut *tx)
             .await
             .context("deleting revisions")?;
-        log_change(&mut tx, id, ChangeKind::Removed, now).await?;
+        flush_changes(&mut tx, vec![(id, ChangeKind::Removed, now)]).await?;
         tx.commit().await.context("committing a removal")?;
         Ok(())
     }
@@ -694,44 +842,9 @@ impl Store for This {
     ) -> Result<()> {
         check_links(links)?;
         let mut tx = self.begin_write().await?;
-        // Locks the article row, so concurrent replacements of one article's links serialise.
-        let row = sqlx::query(
-            "UPDATE articles SET last_changed_at = $1 WHERE id = $2 AND removed_at IS NULL \
-             RETURNING id",
-        )
-        .bind(now.as_microsecond())
-        .bind(article_id)
-        .fetch_optional(&mut *tx)
-        .await
-        .context("locking an article")?;
-        if row.is_none() {
-            return Err(StoreError::NotFound {
-                what: "article",
-                id: article_id,
-            });
-        }
-        sqlx::query("DELETE FROM article_instruments WHERE article_id = $1")
-            .bind(article_id)
-            .execute(&mut *tx)
-            .await
-            .context("deleting instrument links")?;
-        for link in links {
-            sqlx::query(
-                "INSERT INTO article_instruments \
-                 (article_id, symbol, kind, role, score_bp, reasons) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(article_id)
-            .bind(&link.symbol)
-            .bind(&link.kind)
-            .bind(link.role.as_str())
-            .bind(link.score_bp)
-            .bind(Json(&link.reasons))
-            .execute(&mut *tx)
-            .await
-            .context("inserting an instrument link")?;
-        }
-        log_change(&mut tx, article_id, ChangeKind::Links, now).await?;
+        let mut pending = Pending::new();
+        set_links_in(&mut tx, article_id, links, now, &mut pending).await?;
+        flush_changes(&mut tx, pending).await?;
         tx.commit().await.context("committing instrument links")?;
         Ok(())
     }

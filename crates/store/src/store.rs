@@ -7,7 +7,8 @@ use newsdesk_article::Article;
 use crate::error::Result;
 use crate::model::{
     ArticleFilter, ArticlePage, Change, Cursor, EnqueueOutcome, FailOutcome, Id, InstrumentLink,
-    Job, Lease, NewJob, NewSource, Removal, Revision, Source, StoredArticle, UpsertOutcome,
+    Job, Lease, NewArticle, NewJob, NewSource, Removal, Revision, Source, StoredArticle,
+    UpsertOutcome,
 };
 
 /// Storage for sources, articles with revisions, instrument links, the change log and jobs.
@@ -56,6 +57,12 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         article: &Article,
         fetched_at: Timestamp,
     ) -> Result<UpsertOutcome>;
+
+    /// [`Store::upsert_article`] for many articles in one transaction, each followed by its
+    /// link replacement when it carries links: all are stored or none is. For bulk loads, where
+    /// one commit per article would dominate; keep batches to a few hundred items, since on
+    /// SQLite the batch holds the write lock throughout. Outcomes are in input order.
+    async fn upsert_articles(&self, items: &[NewArticle]) -> Result<Vec<UpsertOutcome>>;
 
     /// A live article with its current revision and instrument links; `None` when it does not
     /// exist or was removed (see [`Store::get_removal`]).

@@ -16,6 +16,8 @@ contract!(
     upsert_inserts_then_unchanged_then_revises,
     identity_is_canonical_url_else_fingerprint,
     removed_articles_stay_removed,
+    batch_upsert_is_all_or_nothing,
+    overlapping_batches_and_single_writes_do_not_deadlock,
     keyset_pages_have_no_duplicates_or_gaps,
     filters_by_source_instrument_and_time,
     instrument_links_replace_all_and_list_by_symbol,
@@ -52,7 +54,8 @@ mod cases {
     use newsdesk_article::{Article, Block, SourceTime, WarningCode};
     use newsdesk_store::{
         ArticleFilter, ChangeKind, Cursor, EnqueueOutcome, FailOutcome, Id, InstrumentLink,
-        JobState, LinkRole, NewJob, NewSource, Store, StoreError, UpsertOutcome, backoff,
+        JobState, LinkRole, NewArticle, NewJob, NewSource, Store, StoreError, UpsertOutcome,
+        backoff,
     };
     use serde_json::json;
 
@@ -425,6 +428,136 @@ mod cases {
             .map(|c| c.article_id)
             .collect();
         assert_eq!(removals, [gone], "one removal logged");
+    }
+
+    pub async fn batch_upsert_is_all_or_nothing(env: Env) {
+        let store = &*env.store;
+        let src = source(store, "s").await;
+        let item = |n: u32, links: Option<Vec<InstrumentLink>>| NewArticle {
+            source_id: src,
+            article: story(
+                Some(&format!("https://x.example/{n}")),
+                &format!("S{n}"),
+                "b",
+            ),
+            fetched_at: at(i64::from(n)),
+            links,
+        };
+        let jp = vec![link("JP225", LinkRole::Primary, 9000)];
+        let batch = vec![
+            item(1, Some(jp.clone())),
+            item(2, None),
+            item(3, Some(vec![])),
+        ];
+        let outcomes = store.upsert_articles(&batch).await.unwrap();
+        assert!(
+            outcomes
+                .iter()
+                .all(|o| matches!(o, UpsertOutcome::Inserted { .. })),
+            "{outcomes:?}"
+        );
+        let ids: Vec<Id> = outcomes.iter().map(UpsertOutcome::id).collect();
+        assert_eq!(store.instrument_links(ids[0]).await.unwrap(), jp);
+        assert!(store.instrument_links(ids[1]).await.unwrap().is_empty());
+
+        // Again, with one story revised, one duplicated inside the batch, one removed.
+        store.remove_article(ids[2], "x", at(10)).await.unwrap();
+        let mut revised = item(2, None);
+        revised.article.title = Some("S2 revised".into());
+        let again = vec![
+            item(1, None),
+            revised,
+            item(1, None),
+            item(3, Some(jp.clone())),
+        ];
+        assert_eq!(
+            store.upsert_articles(&again).await.unwrap(),
+            vec![
+                UpsertOutcome::Unchanged { id: ids[0] },
+                UpsertOutcome::Revised {
+                    id: ids[1],
+                    revision: 2
+                },
+                UpsertOutcome::Unchanged { id: ids[0] },
+                UpsertOutcome::Removed { id: ids[2] },
+            ]
+        );
+        assert_eq!(store.get_article(ids[2]).await.unwrap(), None);
+
+        // One bad item (unknown source) fails the batch: the good new items are not stored.
+        let seq = store.last_change_seq().await.unwrap();
+        let mut bad = item(9, None);
+        bad.source_id = src + 1000;
+        let failing = vec![item(7, Some(jp.clone())), item(8, None), bad];
+        let err = store.upsert_articles(&failing).await;
+        assert!(
+            matches!(err, Err(StoreError::NotFound { what: "source", .. })),
+            "{err:?}"
+        );
+        let listed = store
+            .list_articles(&ArticleFilter::default(), None, 100)
+            .await
+            .unwrap();
+        assert_eq!(
+            listed.articles.len(),
+            2,
+            "nothing of the failed batch is stored"
+        );
+        assert_eq!(store.last_change_seq().await.unwrap(), seq);
+        assert!(store.upsert_articles(&[]).await.unwrap().is_empty());
+        assert_consistent(store).await;
+    }
+
+    pub async fn overlapping_batches_and_single_writes_do_not_deadlock(env: Env) {
+        // Batches over the same 30 stories in different orders, plus single upserts and link
+        // replacements, all at once: every call succeeds and the result is consistent.
+        let store = env.store.clone();
+        let src = source(&*store, "s").await;
+        let mut tasks = Vec::new();
+        for w in 0..6u32 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                for round in 0..4u32 {
+                    let mut batch: Vec<NewArticle> = (0..30u32)
+                        .map(|n| NewArticle {
+                            source_id: src,
+                            article: story(
+                                Some(&format!("https://x.example/{n}")),
+                                "T",
+                                &format!("v{}", (n + w + round) % 4),
+                            ),
+                            fetched_at: at(i64::from(round)),
+                            links: Some(vec![link("JP225", LinkRole::Primary, i64::from(w))]),
+                        })
+                        .collect();
+                    // Different input order per worker and round.
+                    batch.rotate_left(((w * 7 + round * 11) % 30) as usize);
+                    if w % 2 == 1 {
+                        batch.reverse();
+                    }
+                    if w < 4 {
+                        let outcomes = store.upsert_articles(&batch).await.unwrap();
+                        assert_eq!(outcomes.len(), 30);
+                    } else {
+                        for item in &batch {
+                            let id = store
+                                .upsert_article(src, &item.article, item.fetched_at)
+                                .await
+                                .unwrap()
+                                .id();
+                            store
+                                .set_instrument_links(id, item.links.as_deref().unwrap(), at(0))
+                                .await
+                                .unwrap();
+                        }
+                    }
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        assert_eq!(assert_consistent(&*store).await, 30);
     }
 
     pub async fn keyset_pages_have_no_duplicates_or_gaps(env: Env) {

@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use jiff::Timestamp;
 use newsdesk_article::{Article, Block};
-use newsdesk_store::{InstrumentLink, LinkRole, NewSource, Store};
+use newsdesk_store::{InstrumentLink, LinkRole, NewArticle, NewSource, Store};
 
 const N: usize = 2000;
 
@@ -49,7 +49,32 @@ async fn probe(store: &dyn Store) {
     }
     let secs = start.elapsed().as_secs_f64();
     eprintln!(
-        "{}: {N} articles in {secs:.2} s = {:.0} articles/s",
+        "{}: one call per article: {N} articles in {secs:.2} s = {:.0} articles/s",
+        store.backend(),
+        N as f64 / secs
+    );
+
+    let start = Instant::now();
+    for chunk in (0..N).collect::<Vec<_>>().chunks(200) {
+        let batch: Vec<NewArticle> = chunk
+            .iter()
+            .map(|i| NewArticle {
+                source_id: src,
+                article: Article {
+                    url: Some(format!("https://bench.example/batch/{i}")),
+                    title: Some(format!("Story {i}")),
+                    blocks: body.clone(),
+                    ..Article::default()
+                },
+                fetched_at: now,
+                links: Some(links.to_vec()),
+            })
+            .collect();
+        store.upsert_articles(&batch).await.unwrap();
+    }
+    let secs = start.elapsed().as_secs_f64();
+    eprintln!(
+        "{}: batches of 200: {N} articles in {secs:.2} s = {:.0} articles/s",
         store.backend(),
         N as f64 / secs
     );
