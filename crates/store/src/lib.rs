@@ -51,7 +51,10 @@
 //! n+1 is only allocated after the transaction holding n has committed (or rolled back, leaving a
 //! harmless gap), and any snapshot that shows n+1 also shows n. The cost is that the final
 //! instant of concurrent article writes is serialised; everything before it (reads, revision
-//! inserts) still runs in parallel.
+//! inserts) still runs in parallel. Because the change-log lock is always the *last* lock a
+//! transaction takes (entries are collected and appended just before commit), it cannot take
+//! part in a lock-order deadlock; batches ([`Store::upsert_articles`]) additionally walk their
+//! items in identity order so two overlapping batches lock article rows in the same order.
 //!
 //! # Jobs and leases
 //!

@@ -20,6 +20,8 @@ type Db = Postgres;
 type This = PostgresStore;
 
 const BACKEND: &str = "postgres";
+/// Lock the looked-up article row until commit, so the revision decided from it stands.
+const ROW_LOCK: &str = " FOR UPDATE";
 /// Skip rows another claimer holds instead of waiting for them.
 const CLAIM_LOCK: &str = " FOR UPDATE SKIP LOCKED";
 
@@ -51,7 +53,7 @@ impl Default for PgPoolSettings {
     }
 }
 
-/// The [`Store`](crate::Store) on PostgreSQL.
+/// The [`Store`] on PostgreSQL.
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
     pool: Pool<Postgres>,

@@ -206,19 +206,24 @@ struct Existing {
     published: Option<SourceTime>,
 }
 
-async fn find_by_identity<'e, E>(exec: E, identity: &str) -> Result<Option<Existing>>
+/// Looks an article up by identity. With `lock`, inside a write transaction, the row is locked
+/// until commit (`FOR UPDATE` on PostgreSQL; SQLite's `BEGIN IMMEDIATE` already excludes other
+/// writers), so the revision decided from it cannot be overtaken.
+async fn find_by_identity<'e, E>(exec: E, identity: &str, lock: bool) -> Result<Option<Existing>>
 where
     E: sqlx::Executor<'e, Database = Db>,
 {
     let ctx = "looking up an article by identity";
-    let row = sqlx::query(
+    let sql = format!(
         "SELECT id, content_hash, current_revision, removed_at, first_seen_at, published_at, \
-         published_zone, published_zone_assumed FROM articles WHERE identity = $1",
-    )
-    .bind(identity)
-    .fetch_optional(exec)
-    .await
-    .context(ctx)?;
+         published_zone, published_zone_assumed FROM articles WHERE identity = $1{}",
+        if lock { ROW_LOCK } else { "" }
+    );
+    let row = sqlx::query(AssertSqlSafe(sql))
+        .bind(identity)
+        .fetch_optional(exec)
+        .await
+        .context(ctx)?;
     let Some(row) = row else { return Ok(None) };
     Ok(Some(Existing {
         id: row.try_get("id").context(ctx)?,
@@ -319,10 +324,26 @@ async fn upsert_in(
     conn: &mut DbConn,
     p: &Prepared<'_>,
     pending: &mut Pending,
+) -> Result<UpsertOutcome> {
+    // A lost race writes nothing, and under READ COMMITTED the next statement sees the winner's
+    // committed row, so trying again inside the same transaction is safe.
+    for _ in 0..RACE_RETRIES {
+        if let Some(outcome) = try_upsert_in(conn, p, pending).await? {
+            return Ok(outcome);
+        }
+    }
+    Err(StoreError::Contended("upserting an article"))
+}
+
+/// One attempt of [`upsert_in`]; `None` when a concurrent insert of the same identity won.
+async fn try_upsert_in(
+    conn: &mut DbConn,
+    p: &Prepared<'_>,
+    pending: &mut Pending,
 ) -> Result<Option<UpsertOutcome>> {
     let article = p.article;
     let fetched = p.fetched_at.as_microsecond();
-    let existing = find_by_identity(&mut *conn, &p.identity).await?;
+    let existing = find_by_identity(&mut *conn, &p.identity, true).await?;
     match existing {
         None => {
             let published = article.published.as_ref();
@@ -573,7 +594,9 @@ impl Store for This {
         let prepared = Prepared::new(source_id, article, fetched_at)?;
 
         // Fast path without the write lock: most re-fetches are unchanged.
-        if let Some(existing) = find_by_identity(self.read_pool(), &prepared.identity).await? {
+        if let Some(existing) =
+            find_by_identity(self.read_pool(), &prepared.identity, false).await?
+        {
             if existing.removed {
                 return Ok(UpsertOutcome::Removed { id: existing.id });
             }
@@ -581,16 +604,12 @@ impl Store for This {
                 return Ok(UpsertOutcome::Unchanged { id: existing.id });
             }
         }
-        for _ in 0..RACE_RETRIES {
-            let mut tx = self.begin_write().await?;
-            let mut pending = Pending::new();
-            if let Some(outcome) = upsert_in(&mut tx, &prepared, &mut pending).await? {
-                flush_changes(&mut tx, pending).await?;
-                tx.commit().await.context("committing an article")?;
-                return Ok(outcome);
-            }
-        }
-        Err(StoreError::Contended("upserting an article"))
+        let mut tx = self.begin_write().await?;
+        let mut pending = Pending::new();
+        let outcome = upsert_in(&mut tx, &prepared, &mut pending).await?;
+        flush_changes(&mut tx, pending).await?;
+        tx.commit().await.context("committing an article")?;
+        Ok(outcome)
     }
 
     #[tracing::instrument(level = "debug", skip(self, items), fields(n = items.len()), err)]
@@ -609,32 +628,25 @@ impl Store for This {
         // sort is stable: repeats of one story keep their input order.
         let mut order: Vec<usize> = (0..items.len()).collect();
         order.sort_by(|&a, &b| prepared[a].identity.cmp(&prepared[b].identity));
-        'attempt: for _ in 0..RACE_RETRIES {
-            let mut tx = self.begin_write().await?;
-            let mut outcomes: Vec<Option<UpsertOutcome>> = vec![None; items.len()];
-            let mut pending = Pending::new();
-            for &i in &order {
-                let item = &items[i];
-                // A lost race rolls back the whole batch (dropping `tx`) and starts again.
-                let Some(outcome) = upsert_in(&mut tx, &prepared[i], &mut pending).await? else {
-                    continue 'attempt;
-                };
-                if let (Some(links), false) = (
-                    &item.links,
-                    matches!(outcome, UpsertOutcome::Removed { .. }),
-                ) {
-                    set_links_in(&mut tx, outcome.id(), links, item.fetched_at, &mut pending)
-                        .await?;
-                }
-                outcomes[i] = Some(outcome);
+        let mut tx = self.begin_write().await?;
+        let mut outcomes: Vec<Option<UpsertOutcome>> = vec![None; items.len()];
+        let mut pending = Pending::new();
+        for &i in &order {
+            let item = &items[i];
+            let outcome = upsert_in(&mut tx, &prepared[i], &mut pending).await?;
+            if let (Some(links), false) = (
+                &item.links,
+                matches!(outcome, UpsertOutcome::Removed { .. }),
+            ) {
+                set_links_in(&mut tx, outcome.id(), links, item.fetched_at, &mut pending).await?;
             }
-            flush_changes(&mut tx, pending).await?;
-            tx.commit()
-                .await
-                .context("committing a batch of articles")?;
-            return Ok(outcomes.into_iter().flatten().collect());
+            outcomes[i] = Some(outcome);
         }
-        Err(StoreError::Contended("upserting a batch of articles"))
+        flush_changes(&mut tx, pending).await?;
+        tx.commit()
+            .await
+            .context("committing a batch of articles")?;
+        Ok(outcomes.into_iter().flatten().collect())
     }
 
     async fn get_article(&self, id: Id) -> Result<Option<StoredArticle>> {

@@ -29,10 +29,12 @@ type Db = Sqlite;
 type This = SqliteStore;
 
 const BACKEND: &str = "sqlite";
+/// No row locks in SQLite: `BEGIN IMMEDIATE` already excludes other writers.
+const ROW_LOCK: &str = "";
 /// SQLite has no row locks; `BEGIN IMMEDIATE` already excludes other writers.
 const CLAIM_LOCK: &str = "";
 
-/// The [`Store`](crate::Store) on an embedded SQLite database.
+/// The [`Store`] on an embedded SQLite database.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     path: PathBuf,
