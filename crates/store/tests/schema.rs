@@ -87,3 +87,24 @@ async fn sqlite_and_postgres_schemas_match() {
     })
     .await;
 }
+
+/// The bundled SQLite is the one STYLE asks for: ≥ 3.51 with FTS5 compiled in.
+#[tokio::test]
+async fn bundled_sqlite_is_current_and_has_fts5() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = newsdesk_store::SqliteStore::open(dir.path()).await.unwrap();
+    let mut conn = SqliteConnection::connect(&format!("sqlite://{}", store.path().display()))
+        .await
+        .unwrap();
+    let version: String = sqlx::query("SELECT sqlite_version() AS v")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
+        .get("v");
+    let parts: Vec<u32> = version.split('.').map(|p| p.parse().unwrap()).collect();
+    assert!(parts[0] == 3 && parts[1] >= 51, "SQLite {version}");
+    sqlx::query("CREATE VIRTUAL TABLE temp.probe USING fts5(body)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+}
