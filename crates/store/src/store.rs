@@ -1,0 +1,154 @@
+//! The [`Store`] trait: the one seam between newsdesk and its database.
+
+use async_trait::async_trait;
+use jiff::{SignedDuration, Timestamp};
+use newsdesk_article::Article;
+
+use crate::error::Result;
+use crate::model::{
+    ArticleFilter, ArticlePage, Change, Cursor, EnqueueOutcome, FailOutcome, Id, InstrumentLink,
+    Job, Lease, NewArticle, NewJob, NewSource, Removal, Revision, Source, StoredArticle,
+    UpsertOutcome,
+};
+
+/// Storage for sources, articles with revisions, instrument links, the change log and jobs.
+///
+/// Object safe (through `async_trait`), so the application holds an `Arc<dyn Store>` chosen at
+/// start-up from `--data-dir` or `--database-url`. Every method is one transaction: it either
+/// happens completely or not at all, whatever happens to the process.
+///
+/// Times come in as arguments (`now`, `fetched_at`) rather than from the clock, so callers and
+/// tests control them; they are stored as UTC microseconds.
+///
+/// Room for users and comments: they will be a further set of methods (or a supertrait) over new
+/// tables keyed by `BIGINT` ids; comments reference `articles(id)`, which removal keeps as a
+/// tombstone so such references never dangle.
+#[async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// Which backend this is (`"sqlite"` or `"postgres"`), for logs and `/healthz`.
+    fn backend(&self) -> &'static str;
+
+    // --- sources ---
+
+    /// Inserts a source, or updates name, homepage and zone of the source with the same slug.
+    async fn upsert_source(&self, source: &NewSource) -> Result<Source>;
+
+    /// The source with this id.
+    async fn get_source(&self, id: Id) -> Result<Option<Source>>;
+
+    /// The source with this slug.
+    async fn get_source_by_slug(&self, slug: &str) -> Result<Option<Source>>;
+
+    /// All sources, by slug.
+    async fn list_sources(&self) -> Result<Vec<Source>>;
+
+    // --- articles ---
+
+    /// Stores an extracted article for `source_id`, fetched at `fetched_at`.
+    ///
+    /// Identity is the canonical URL, else a fingerprint of title and body within the source
+    /// ([`crate::identity`]). A new identity is inserted as revision 1. A known identity with the
+    /// same content hash is [`UpsertOutcome::Unchanged`] and writes nothing. Changed content adds
+    /// the next revision and sets "updated" to the source's printed update time, or to
+    /// `fetched_at` when it printed none. A removed identity stays removed.
+    async fn upsert_article(
+        &self,
+        source_id: Id,
+        article: &Article,
+        fetched_at: Timestamp,
+    ) -> Result<UpsertOutcome>;
+
+    /// [`Store::upsert_article`] for many articles in one transaction, each followed by its
+    /// link replacement when it carries links: all are stored or none is. For bulk loads, where
+    /// one commit per article would dominate; keep batches to a few hundred items, since on
+    /// SQLite the batch holds the write lock throughout. Outcomes are in input order.
+    async fn upsert_articles(&self, items: &[NewArticle]) -> Result<Vec<UpsertOutcome>>;
+
+    /// A live article with its current revision and instrument links; `None` when it does not
+    /// exist or was removed (see [`Store::get_removal`]).
+    async fn get_article(&self, id: Id) -> Result<Option<StoredArticle>>;
+
+    /// Every revision of a live article, oldest first; empty when it does not exist or was
+    /// removed.
+    async fn list_revisions(&self, id: Id) -> Result<Vec<Revision>>;
+
+    /// Live articles matching `filter`, newest first (sort time desc, id desc), starting strictly
+    /// after `after`. Keyset pagination: no duplicates or gaps between pages even when many
+    /// articles share a timestamp. `limit` is clamped to 1..=1000.
+    async fn list_articles(
+        &self,
+        filter: &ArticleFilter,
+        after: Option<Cursor>,
+        limit: u32,
+    ) -> Result<ArticlePage>;
+
+    /// Removes an article: its revisions and links are deleted, a tombstone keeps its id and
+    /// identity so the same story is never re-added, and a `removed` change is logged. Removing a
+    /// removed article is a no-op; an unknown id is [`crate::StoreError::NotFound`].
+    async fn remove_article(&self, id: Id, reason: &str, now: Timestamp) -> Result<()>;
+
+    /// The tombstone of a removed article (so the web can answer 410 Gone rather than 404).
+    async fn get_removal(&self, id: Id) -> Result<Option<Removal>>;
+
+    // --- instrument links ---
+
+    /// Replaces all instrument links of a live article with `links` (symbols must be unique) and
+    /// logs a `links` change.
+    async fn set_instrument_links(
+        &self,
+        article_id: Id,
+        links: &[InstrumentLink],
+        now: Timestamp,
+    ) -> Result<()>;
+
+    /// The instrument links of an article, primary first, then by score desc, then symbol.
+    async fn instrument_links(&self, article_id: Id) -> Result<Vec<InstrumentLink>>;
+
+    // --- change log ---
+
+    /// Change-log entries with `seq > after`, in `seq` order, at most `limit` (clamped to
+    /// 1..=10,000). Replaying from a saved `seq` never misses a committed change (see the crate
+    /// docs for how PostgreSQL keeps commit order and `seq` order the same).
+    async fn changes_since(&self, after: i64, limit: u32) -> Result<Vec<Change>>;
+
+    /// The highest `seq` in the change log (0 when empty): lets a consumer tell it is behind.
+    async fn last_change_seq(&self) -> Result<i64>;
+
+    // --- jobs ---
+
+    /// Adds a job, or returns the queued-or-running job with the same kind and dedupe key.
+    async fn enqueue(&self, job: &NewJob, now: Timestamp) -> Result<EnqueueOutcome>;
+
+    /// Claims the next due job of one of `kinds` (any kind when empty) for `lease` from `now`:
+    /// a queued job whose `run_at` has come, or a running job whose lease has expired (its
+    /// worker is presumed dead). Each claim counts an attempt. A job is never held by two live
+    /// leases: PostgreSQL claims with `FOR UPDATE SKIP LOCKED`, SQLite inside `BEGIN IMMEDIATE`.
+    /// An expired job with no attempts left is marked failed instead of being claimed.
+    async fn claim(
+        &self,
+        worker_id: &str,
+        kinds: &[&str],
+        lease: SignedDuration,
+        now: Timestamp,
+    ) -> Result<Option<Job>>;
+
+    /// Pushes a held lease's expiry to `until` (a heartbeat for long jobs).
+    async fn extend_lease(&self, lease: &Lease, until: Timestamp, now: Timestamp) -> Result<Lease>;
+
+    /// Marks a claimed job done. [`crate::StoreError::LeaseLost`] if the lease is no longer held.
+    async fn complete(&self, lease: &Lease, now: Timestamp) -> Result<()>;
+
+    /// Records a failed attempt. With `retry_at` and attempts left the job is queued again for
+    /// then; otherwise it is failed for good. [`crate::StoreError::LeaseLost`] if the lease is no
+    /// longer held.
+    async fn fail(
+        &self,
+        lease: &Lease,
+        error: &str,
+        retry_at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Result<FailOutcome>;
+
+    /// A job by id, in whatever state.
+    async fn get_job(&self, id: Id) -> Result<Option<Job>>;
+}
