@@ -4,20 +4,22 @@
 //! hidden content (`<script>`, `<style>`, `hidden`, `display:none`) is skipped. The result is what
 //! users paste into `newsdesk extract --as text`; we use it to build text fixtures from HTML.
 
-use scraper::{Html, Node};
+use crate::dom::{self, Dom};
 
 /// Flattens a parsed document to select-all text.
-pub fn flatten_document(doc: &Html) -> String {
+pub fn flatten_document(doc: &Dom) -> String {
     let mut out = String::new();
-    for node in doc.root_element().descendants() {
-        if let Node::Text(t) = node.value() {
+    let Some(root) = doc.document_element() else {
+        return out;
+    };
+    for node in root.descendants() {
+        if let Some(t) = node.as_text() {
             let hidden = node.ancestors().any(|a| {
-                a.value().as_element().is_some_and(|e| {
-                    matches!(
-                        e.name(),
+                a.is_element()
+                    && matches!(
+                        a.name(),
                         "script" | "style" | "noscript" | "template" | "head"
                     )
-                })
             });
             if !hidden {
                 out.push_str(t);
@@ -29,5 +31,5 @@ pub fn flatten_document(doc: &Html) -> String {
 
 /// Parses and flattens an HTML string.
 pub fn flatten_html(html: &str) -> String {
-    flatten_document(&Html::parse_document(html))
+    flatten_document(&dom::parse(html))
 }
