@@ -5,6 +5,7 @@
 //! and finally windows-1252 (the web's de-facto default for unlabelled legacy pages).
 
 use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
+use std::borrow::Cow;
 
 /// Where the encoding decision came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,9 +24,10 @@ pub enum CharsetSource {
 
 /// Decoded text and how it was decoded.
 #[derive(Debug)]
-pub struct Decoded {
-    /// The text, with undecodable bytes replaced by U+FFFD.
-    pub text: String,
+pub struct Decoded<'a> {
+    /// The text, with undecodable bytes replaced by U+FFFD. Borrowed from the input when the
+    /// input is already valid UTF-8 (no copy of a 10 MB page), owned otherwise.
+    pub text: Cow<'a, str>,
     /// The encoding used.
     pub encoding: &'static Encoding,
     /// Where that choice came from.
@@ -43,7 +45,7 @@ const META_SCAN_BYTES: usize = 4096;
 const META_SCAN_BYTES_LEGACY: usize = 64 * 1024;
 
 /// Decodes an HTML page.
-pub fn decode_html(bytes: &[u8], content_type: Option<&str>) -> Decoded {
+pub fn decode_html<'a>(bytes: &'a [u8], content_type: Option<&str>) -> Decoded<'a> {
     if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
         return finish(&bytes[bom_len..], enc, CharsetSource::Bom);
     }
@@ -68,14 +70,14 @@ pub fn decode_html(bytes: &[u8], content_type: Option<&str>) -> Decoded {
 }
 
 /// Decodes pasted text: BOM, else UTF-8 if valid, else windows-1252.
-pub fn decode_text(bytes: &[u8]) -> Decoded {
+pub fn decode_text(bytes: &[u8]) -> Decoded<'_> {
     if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
         return finish(&bytes[bom_len..], enc, CharsetSource::Bom);
     }
     sniff(bytes)
 }
 
-fn sniff(bytes: &[u8]) -> Decoded {
+fn sniff(bytes: &[u8]) -> Decoded<'_> {
     if std::str::from_utf8(bytes).is_ok() {
         return finish(bytes, UTF_8, CharsetSource::Sniffed);
     }
@@ -87,7 +89,7 @@ fn sniff(bytes: &[u8]) -> Decoded {
     finish(bytes, WINDOWS_1252, CharsetSource::Default)
 }
 
-fn finish(bytes: &[u8], enc: &'static Encoding, source: CharsetSource) -> Decoded {
+fn finish<'a>(bytes: &'a [u8], enc: &'static Encoding, source: CharsetSource) -> Decoded<'a> {
     // UTF-16 labels inside a page's own markup cannot be true (the markup was readable as ASCII).
     let enc = if source == CharsetSource::Meta && (enc.name().starts_with("UTF-16")) {
         UTF_8
@@ -96,7 +98,7 @@ fn finish(bytes: &[u8], enc: &'static Encoding, source: CharsetSource) -> Decode
     };
     let (text, had_errors) = enc.decode_without_bom_handling(bytes);
     Decoded {
-        text: text.into_owned(),
+        text,
         encoding: enc,
         source,
         had_errors,

@@ -19,29 +19,29 @@
 //! The walk follows first-child / next-sibling / parent links with no recursion (a page nested
 //! 10,000 levels deep cannot overflow the stack) and visits every node a constant number of times.
 
-use scraper::{ElementRef, Html, Node};
+use crate::dom::{Dom, NodeKind, NodeRef};
 
 /// Flattens a parsed document to select-all text.
-pub fn flatten_document(doc: &Html) -> String {
+pub fn flatten_document(doc: &Dom) -> String {
     let mut w = Writer::default();
     let mut pre_depth = 0usize;
-    let root = doc.tree.root();
+    let root = doc.root();
     let mut node = root;
     'walk: loop {
         // Open `node`; descend unless it is hidden or has no children.
         let mut descend = false;
-        match node.value() {
-            Node::Text(t) => {
+        match node.kind() {
+            NodeKind::Text => {
+                let t = node.as_text().unwrap_or_default();
                 if pre_depth > 0 {
                     w.push_pre(t);
                 } else {
                     w.push_text(t);
                 }
             }
-            Node::Element(e) => {
-                let hidden = ElementRef::wrap(node).is_some_and(|el| is_hidden(&el));
-                if !hidden {
-                    let name = e.name();
+            NodeKind::Element => {
+                if !is_hidden(&node) {
+                    let name = node.name();
                     if is_preformatted(name) {
                         pre_depth += 1;
                     }
@@ -49,7 +49,7 @@ pub fn flatten_document(doc: &Html) -> String {
                     descend = true;
                 }
             }
-            Node::Document | Node::Fragment => descend = true,
+            NodeKind::Document | NodeKind::Fragment => descend = true,
             _ => {}
         }
         if descend {
@@ -57,7 +57,7 @@ pub fn flatten_document(doc: &Html) -> String {
                 node = child;
                 continue;
             }
-            close(&mut w, node.value(), &mut pre_depth);
+            close(&mut w, &node, &mut pre_depth);
         }
         // Climb until a next sibling exists, closing the elements we leave.
         loop {
@@ -71,7 +71,7 @@ pub fn flatten_document(doc: &Html) -> String {
             match node.parent() {
                 Some(parent) => {
                     node = parent;
-                    close(&mut w, node.value(), &mut pre_depth);
+                    close(&mut w, &node, &mut pre_depth);
                 }
                 None => break 'walk,
             }
@@ -80,9 +80,9 @@ pub fn flatten_document(doc: &Html) -> String {
     w.finish()
 }
 
-fn close(w: &mut Writer, node: &Node, pre_depth: &mut usize) {
-    if let Node::Element(e) = node {
-        let name = e.name();
+fn close(w: &mut Writer, node: &NodeRef<'_>, pre_depth: &mut usize) {
+    if node.is_element() {
+        let name = node.name();
         if is_preformatted(name) {
             *pre_depth = pre_depth.saturating_sub(1);
         }
@@ -92,7 +92,7 @@ fn close(w: &mut Writer, node: &Node, pre_depth: &mut usize) {
 
 /// Parses and flattens an HTML string.
 pub fn flatten_html(html: &str) -> String {
-    flatten_document(&Html::parse_document(html))
+    flatten_document(&crate::dom::parse(html))
 }
 
 fn open_element(w: &mut Writer, name: &str) {
@@ -187,8 +187,7 @@ fn is_block(name: &str) -> bool {
 }
 
 /// Elements whose content is never rendered as selectable text, or that the author hid.
-fn is_hidden(el: &ElementRef<'_>) -> bool {
-    let e = el.value();
+fn is_hidden(e: &NodeRef<'_>) -> bool {
     if matches!(
         e.name(),
         "script"

@@ -6,6 +6,7 @@
 //! Map of the crate:
 //! - [`charset`]: bytes → text (BOM, HTTP header, `<meta charset>`, sniffing) with `encoding_rs`.
 //! - [`decode`]: gzip with a cap on the decompressed size (bomb-safe).
+//! - [`dom`]: a compact arena DOM built by html5ever (what every HTML pass reads).
 //! - [`dates`]: the date formats news sites print, including "3 hours ago" against a clock.
 //! - [`html`]: the HTML pipeline — metadata ([`html::meta`]) and main content ([`html::content`]).
 //! - [`text`]: text copied from a rendered page (select-all, paste), boilerplate removed.
@@ -17,6 +18,7 @@ pub mod charset;
 pub mod clean;
 pub mod dates;
 pub mod decode;
+pub mod dom;
 pub mod flatten;
 pub mod html;
 pub mod text;

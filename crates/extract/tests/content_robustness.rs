@@ -2,7 +2,6 @@
 
 use newsdesk_extract::html::content::{Hints, extract_content};
 use proptest::prelude::*;
-use scraper::Html;
 
 fn piece() -> impl Strategy<Value = String> {
     prop_oneof![
@@ -30,7 +29,7 @@ proptest! {
     #[test]
     fn never_panics(parts in proptest::collection::vec(piece(), 0..200)) {
         let html = parts.concat();
-        let doc = Html::parse_document(&html);
+        let doc = newsdesk_extract::dom::parse(&html);
         let hints = Hints { title: Some("A title"), json_ld_body: None, base_url: Some("https://x.example/a/b") };
         let c = extract_content(&doc, &hints);
         for b in &c.blocks {

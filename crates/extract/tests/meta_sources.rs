@@ -7,10 +7,13 @@ use jiff::tz::TimeZone;
 use newsdesk_extract::dates::DateContext;
 use newsdesk_extract::html::meta::{PageMeta, extract_meta, strip_site_suffix};
 use newsdesk_extract::{ExtractOptions, extract_html};
-use scraper::Html;
 
 fn meta(html: &str, url: Option<&str>) -> PageMeta {
-    extract_meta(&Html::parse_document(html), &DateContext::default(), url)
+    extract_meta(
+        &newsdesk_extract::dom::parse(html),
+        &DateContext::default(),
+        url,
+    )
 }
 
 fn rfc(p: &Option<newsdesk_extract::dates::ParsedDate>) -> String {
@@ -213,7 +216,7 @@ fn day_first_pages_read_visible_dates_day_first() {
         zone: Some(TimeZone::get("Europe/Berlin").unwrap()),
         ..DateContext::default()
     };
-    let m = extract_meta(&Html::parse_document(html), &ctx, None);
+    let m = extract_meta(&newsdesk_extract::dom::parse(html), &ctx, None);
     assert_eq!(rfc(&m.published), "2023-09-05T10:57:00+02:00");
 }
 

@@ -11,7 +11,7 @@
 //! symbol-shaped, so they are not taken. This is what the page *printed*; deciding which
 //! instruments a story moves is the tagger's job.
 
-use scraper::{ElementRef, Html, Node};
+use crate::dom::{Dom, NodeRef};
 
 /// URL path pieces of quote pages.
 const QUOTE_PATHS: &[&str] = &[
@@ -35,13 +35,16 @@ const CHIP_MARKERS: &[&str] = &["ticker", "instrument", "symbol", "quote-chip", 
 const MAX_CHIPS: usize = 20;
 
 /// Symbols printed as chips or quote links, in page order, without duplicates.
-pub fn printed_instruments(doc: &Html) -> Vec<String> {
+pub fn printed_instruments(doc: &Dom) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for node in doc.root_element().descendants() {
-        let Some(el) = ElementRef::wrap(node) else {
+    let Some(root) = doc.document_element() else {
+        return out;
+    };
+    for el in root.descendants() {
+        if !el.is_element() {
             continue;
-        };
-        let e = el.value();
+        }
+        let e = &el;
         let is_quote_link = e.name() == "a"
             && e.attr("href").is_some_and(|h| {
                 let h = h.to_ascii_lowercase();
@@ -75,14 +78,12 @@ pub fn printed_instruments(doc: &Html) -> Vec<String> {
 }
 
 /// The element's text, capped (chips are short; a long text is not a chip).
-fn own_text(el: ElementRef<'_>) -> String {
+fn own_text(el: NodeRef<'_>) -> String {
     let mut s = String::new();
-    for n in el.descendants() {
-        if let Node::Text(t) = n.value() {
-            s.push_str(t);
-            if s.len() > 64 {
-                break;
-            }
+    for t in el.texts() {
+        s.push_str(t);
+        if s.len() > 64 {
+            break;
         }
     }
     s
@@ -113,7 +114,7 @@ mod tests {
 
     #[test]
     fn quote_links_and_chips_are_found_menus_are_not() {
-        let html = Html::parse_document(
+        let html = crate::dom::parse(
             r#"<nav><a href="/indices/">Indices</a><a href="/stocks/">Stocks</a></nav>
             <article><h1>Story</h1>
             <a class="instrument-chip" href="/indices/japan-ni225">JP225 <span>-0.3%</span></a>

@@ -6,9 +6,9 @@ pub mod instruments;
 pub mod meta;
 pub mod prescan;
 
+use crate::dom::{self, Dom};
 use crate::{ExtractOptions, clean, wire};
 use newsdesk_article::{Article, Block, SourceTime, WarningCode};
-use scraper::Html;
 
 /// Extracts an article from decoded HTML.
 pub fn extract_document(html: &str, opts: &ExtractOptions) -> Article {
@@ -29,26 +29,9 @@ pub fn extract_document(html: &str, opts: &ExtractOptions) -> Article {
     assemble(meta, content, opts)
 }
 
-/// Parses a document, feeding the parser in chunks so it never holds a second full copy of the
-/// page (a one-shot parse copies the whole input into one buffer first).
-pub fn parse(html: &str) -> Html {
-    use html5ever::tendril::{StrTendril, TendrilSink};
-    const CHUNK: usize = 64 * 1024;
-    let mut parser = html5ever::driver::parse_document(
-        scraper::HtmlTreeSink::new(Html::new_document()),
-        html5ever::ParseOpts::default(),
-    );
-    let mut rest = html;
-    while !rest.is_empty() {
-        let mut cut = rest.len().min(CHUNK);
-        while !rest.is_char_boundary(cut) {
-            cut += 1;
-        }
-        let (chunk, tail) = rest.split_at(cut);
-        parser.process(StrTendril::from_slice(chunk));
-        rest = tail;
-    }
-    parser.finish()
+/// Parses a document into the arena DOM (see [`dom::parse`]: chunked, no second full copy).
+pub fn parse(html: &str) -> Dom {
+    dom::parse(html)
 }
 
 fn assemble(meta: meta::PageMeta, content: content::Content, opts: &ExtractOptions) -> Article {

@@ -1,17 +1,17 @@
 //! A flat, pre-order copy of the parsed tree with the numbers content detection needs.
 //!
-//! Every node of the scraper tree (elements and text) becomes one entry of a `Vec`, in document
+//! Every node of the parsed tree (elements and text) becomes one entry of a `Vec`, in document
 //! order. A node's subtree is the index range `i..end`, its parent is an index, and children
 //! always come after their parent. That layout gives us three things without any recursion:
 //! - a subtree can be skipped by jumping to `end` (so dropping a sidebar costs nothing),
 //! - totals over subtrees are one backwards pass (each node adds itself into its parent),
 //! - document order is just index order.
 //!
-//! The tree is built with `ego_tree`'s iterative `traverse()`, so a page nested 10,000 deep
+//! The tree is walked iteratively along the arena DOM's links, so a page nested 10,000 deep
 //! costs a deep `Vec`, not a deep call stack.
 
 use super::rules::{self, Drop, Tag};
-use scraper::{Html, Node as HtmlNode, node::Element};
+use crate::dom::{Dom, NodeKind, NodeRef};
 
 /// Sentinel for "no parent".
 pub(super) const NONE: u32 = u32::MAX;
@@ -20,7 +20,7 @@ pub(super) const NONE: u32 = u32::MAX;
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Kind<'a> {
     /// An element, with its classified tag.
-    Element(&'a Element, Tag),
+    Element(NodeRef<'a>, Tag),
     /// A text node.
     Text(&'a str),
     /// Anything else (document root, comments, doctype): no content of its own.
@@ -77,11 +77,11 @@ pub(super) struct FlatDom<'a> {
 
 impl<'a> FlatDom<'a> {
     /// Flattens a parsed document.
-    pub fn build(doc: &'a Html) -> Self {
-        let mut nodes: Vec<FlatNode<'a>> = Vec::with_capacity(doc.tree.nodes().len());
+    pub fn build(doc: &'a Dom) -> Self {
+        let mut nodes: Vec<FlatNode<'a>> = Vec::with_capacity(doc.len());
         // Open elements: (index, nearest block index for its content).
         let mut stack: Vec<(u32, u32)> = Vec::new();
-        let root = doc.tree.root();
+        let root = doc.root();
         let mut node = root;
         // Iterative pre-order walk: open a node, go to its first child, or close it and move to
         // the next sibling, closing parents on the way up.
@@ -112,18 +112,18 @@ impl<'a> FlatDom<'a> {
                 best_within: 0.0,
             };
             let mut block = parent_block;
-            match node.value() {
-                HtmlNode::Element(el) => {
-                    let tag = Tag::of(el.name());
-                    let attrs = rules::classify_attrs(el, tag);
-                    flat.kind = Kind::Element(el, tag);
+            match node.kind() {
+                NodeKind::Element => {
+                    let tag = Tag::of(node.name());
+                    let attrs = rules::classify_attrs(&node, tag);
+                    flat.kind = Kind::Element(node, tag);
                     flat.drop = attrs.drop;
                     flat.weight = attrs.weight;
                     if tag.is_block() {
                         block = idx;
                     }
                 }
-                HtmlNode::Text(t) => flat.kind = Kind::Text(&t.text),
+                NodeKind::Text => flat.kind = Kind::Text(node.as_text().unwrap_or("")),
                 _ => {}
             }
             nodes.push(flat);
@@ -161,7 +161,7 @@ impl<'a> FlatDom<'a> {
     }
 
     /// The element and tag at `i`, if `i` is an element.
-    pub fn element(&self, i: usize) -> Option<(&'a Element, Tag)> {
+    pub fn element(&self, i: usize) -> Option<(NodeRef<'a>, Tag)> {
         match self.nodes.get(i)?.kind {
             Kind::Element(el, tag) => Some((el, tag)),
             _ => None,

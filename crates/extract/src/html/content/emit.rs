@@ -9,6 +9,7 @@ use super::Hints;
 use super::dom::{FlatDom, Kind};
 use super::rules::{Tag, name_words};
 use crate::clean::collapse_ws;
+use crate::dom::NodeRef;
 use newsdesk_article::{Block, Image};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -74,7 +75,7 @@ enum CaptionRole {
     Credit,
 }
 
-fn caption_role(el: &scraper::node::Element) -> CaptionRole {
+fn caption_role(el: &NodeRef<'_>) -> CaptionRole {
     let mut role = CaptionRole::None;
     for (name, value) in el.attrs() {
         if name != "class" && name != "id" {
@@ -129,7 +130,7 @@ impl Walker<'_, '_, '_> {
                     }
                     let small = n.chars <= 500 && i != root;
                     if small && (tag.is_block() || matches!(tag, Tag::Inline)) {
-                        match caption_role(el) {
+                        match caption_role(&el) {
                             CaptionRole::Caption => {
                                 self.flush();
                                 let (text, _, _) = self.gather(i);
@@ -184,7 +185,7 @@ impl Walker<'_, '_, '_> {
                             i = end;
                         }
                         Tag::Img => {
-                            if let Some(url) = self.image_url(el) {
+                            if let Some(url) = self.image_url(&el) {
                                 self.images.push(Image {
                                     url: Some(url),
                                     caption: None,
@@ -349,8 +350,8 @@ impl Walker<'_, '_, '_> {
                 continue;
             }
             if let Kind::Element(el, tag) = n.kind {
-                match (tag, caption_role(el)) {
-                    (Tag::Img, _) if url.is_none() => url = self.image_url(el),
+                match (tag, caption_role(&el)) {
+                    (Tag::Img, _) if url.is_none() => url = self.image_url(&el),
                     (Tag::Picture, _) if url.is_none() => {
                         url = el
                             .attr("srcset")
@@ -411,7 +412,7 @@ impl Walker<'_, '_, '_> {
                 continue;
             }
             match n.kind {
-                Kind::Element(el, _) if j != i && caption_role(el) == CaptionRole::Credit => {
+                Kind::Element(el, _) if j != i && caption_role(&el) == CaptionRole::Credit => {
                     j = end;
                     continue;
                 }
@@ -430,7 +431,7 @@ impl Walker<'_, '_, '_> {
         let stop = (dom.nodes[i].end as usize).min(dom.len());
         (i + 1..stop).find_map(|j| match dom.nodes[j].kind {
             Kind::Element(el, _)
-                if !dom.nodes[j].removed && caption_role(el) == CaptionRole::Credit =>
+                if !dom.nodes[j].removed && caption_role(&el) == CaptionRole::Credit =>
             {
                 Some(self.gather(j).0).filter(|t| !t.is_empty())
             }
@@ -471,7 +472,7 @@ impl Walker<'_, '_, '_> {
 
     /// The URL an `<img>` shows, lazy-loading attributes first, resolved against the base URL.
     /// Inline `data:` images and 1×1 tracking pixels are ignored.
-    fn image_url(&self, el: &scraper::node::Element) -> Option<String> {
+    fn image_url(&self, el: &NodeRef<'_>) -> Option<String> {
         let mut src = None;
         let mut lazy = None;
         let mut srcset = None;

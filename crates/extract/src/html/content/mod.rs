@@ -39,10 +39,10 @@ mod rules;
 mod select;
 mod trim;
 
+use crate::dom::Dom;
 use dom::FlatDom;
 use newsdesk_article::{Block, Image};
 use rules::Drop;
-use scraper::Html;
 
 /// What the metadata tells content detection.
 #[derive(Debug, Default, Clone, Copy)]
@@ -70,7 +70,7 @@ pub struct Content {
 const KEEP_SOFT_SHARE: f32 = 0.6;
 
 /// Finds the main content of a parsed page.
-pub fn extract_content(doc: &Html, hints: &Hints<'_>) -> Content {
+pub fn extract_content(doc: &Dom, hints: &Hints<'_>) -> Content {
     let mut dom = FlatDom::build(doc);
     if dom.len() == 0 {
         return Content::default();

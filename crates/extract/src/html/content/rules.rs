@@ -14,7 +14,7 @@
 //! Names are matched word by word rather than by substring so that `shadow` is not `ad` and
 //! `address` is not `ads`.
 
-use scraper::node::Element;
+use crate::dom::NodeRef;
 
 /// The tags content detection distinguishes. Everything else is a generic block or inline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -247,7 +247,7 @@ const POSITIVE: &[&str] = &[
 ];
 
 /// Reads tag, visibility and class/id names of one element.
-pub(super) fn classify_attrs(el: &Element, tag: Tag) -> AttrSignals {
+pub(super) fn classify_attrs(el: &NodeRef<'_>, tag: Tag) -> AttrSignals {
     let mut drop = match tag {
         Tag::Never => Drop::Hard,
         Tag::Unlikely => Drop::Soft,

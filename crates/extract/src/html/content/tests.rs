@@ -18,7 +18,7 @@ fn paras(range: std::ops::Range<usize>) -> String {
 }
 
 fn extract(html: &str) -> Content {
-    let doc = Html::parse_document(html);
+    let doc = crate::dom::parse(html);
     let hints = Hints {
         title: Some(TITLE),
         json_ld_body: None,
@@ -286,7 +286,7 @@ fn deep_nesting_does_not_overflow() {
     let handle = std::thread::Builder::new()
         .stack_size(256 * 1024)
         .spawn(move || {
-            let doc = Html::parse_document(&html);
+            let doc = crate::dom::parse(&html);
             let c = extract_content(&doc, &Hints::default());
             let n = c.blocks.len();
             // Dropping a deep tree is iterative in ego_tree too; keep it on this thread.
@@ -315,7 +315,7 @@ fn empty_and_textless_pages_give_nothing() {
 
 #[test]
 fn json_ld_body_is_the_fallback_for_an_empty_dom() {
-    let doc = Html::parse_document("<html><body><script>var x = 1;</script></body></html>");
+    let doc = crate::dom::parse("<html><body><script>var x = 1;</script></body></html>");
     let hints = Hints {
         json_ld_body: Some("First paragraph.\n\nSecond paragraph."),
         ..Hints::default()

@@ -16,8 +16,8 @@ pub use url::resolve as resolve_url;
 
 use crate::clean::collapse_ws;
 use crate::dates::{DateContext, ParsedDate, parse_date};
+use crate::dom::{self, Dom, NodeKind, NodeRef};
 use newsdesk_article::Image;
-use scraper::{ElementRef, Html, Node};
 use serde_json::Value;
 
 /// Everything the page says about itself outside the body text.
@@ -142,9 +142,9 @@ struct Collected {
 }
 
 /// Text of an element, whitespace collapsed, if it is at most `max` bytes long.
-fn short_text(e: ElementRef<'_>, max: usize) -> Option<String> {
+fn short_text(e: NodeRef<'_>, max: usize) -> Option<String> {
     let mut out = String::new();
-    for t in e.text() {
+    for t in e.texts() {
         out.push_str(t);
         out.push(' ');
         if out.len() > max * 4 {
@@ -155,7 +155,7 @@ fn short_text(e: ElementRef<'_>, max: usize) -> Option<String> {
     (!t.is_empty() && t.len() <= max).then_some(t)
 }
 
-fn attr_has(e: &scraper::node::Element, names: &[&str], words: &[&str]) -> bool {
+fn attr_has(e: &NodeRef<'_>, names: &[&str], words: &[&str]) -> bool {
     names.iter().any(|n| {
         e.attr(n).is_some_and(|v| {
             words
@@ -205,13 +205,13 @@ fn says_updated(t: &str) -> bool {
     .any(|w| lower.contains(w))
 }
 
-fn collect(doc: &Html) -> Collected {
+fn collect(doc: &Dom) -> Collected {
     let mut c = Collected::default();
     let mut index = 0usize;
-    for node in doc.tree.root().descendants() {
-        match node.value() {
-            Node::Text(t) => {
-                let s = t.trim();
+    for node in doc.root().descendants() {
+        match node.kind() {
+            NodeKind::Text => {
+                let s = node.as_text().unwrap_or("").trim();
                 if s.len() < 120
                     && c.date_texts.len() < MAX_CANDIDATES
                     && (is_dated_label(s) || byline::has_prefix(s))
@@ -221,18 +221,15 @@ fn collect(doc: &Html) -> Collected {
                     // The label alone ("Published") is completed by its parent's text.
                     let text = node
                         .parent()
-                        .and_then(ElementRef::wrap)
+                        .filter(NodeRef::is_element)
                         .and_then(|p| short_text(p, MAX_SHORT_TEXT))
                         .unwrap_or_else(|| collapse_ws(s));
                     c.date_texts.push((index, text));
                 }
             }
-            Node::Element(el) => {
+            NodeKind::Element => {
                 index += 1;
-                let Some(e) = ElementRef::wrap(node) else {
-                    continue;
-                };
-                collect_element(&mut c, e, el, index);
+                collect_element(&mut c, node, index);
             }
             _ => {}
         }
@@ -240,12 +237,8 @@ fn collect(doc: &Html) -> Collected {
     c
 }
 
-fn collect_element(
-    c: &mut Collected,
-    e: ElementRef<'_>,
-    el: &scraper::node::Element,
-    index: usize,
-) {
+fn collect_element(c: &mut Collected, e: NodeRef<'_>, index: usize) {
+    let el = &e;
     match el.name() {
         "html" if c.lang.is_none() => {
             c.lang = el
@@ -282,11 +275,11 @@ fn collect_element(
         "script" => {
             let ty = el.attr("type").unwrap_or("").to_ascii_lowercase();
             if ty.contains("ld+json") && c.json_ld.len() < 32 {
-                c.json_ld.push(e.text().collect());
+                c.json_ld.push(e.text_content());
             }
         }
-        "title" if c.title.is_none() && &*el.name.ns == "http://www.w3.org/1999/xhtml" => {
-            c.title = Some(collapse_ws(&e.text().collect::<String>())).filter(|t| !t.is_empty());
+        "title" if c.title.is_none() && e.is_html_element() => {
+            c.title = Some(collapse_ws(&e.text_content())).filter(|t| !t.is_empty());
         }
         "h1" => {
             if c.h1.len() < 8
@@ -301,11 +294,11 @@ fn collect_element(
                 || says_updated(&text)
                 || e.prev_siblings()
                     .take(2)
-                    .filter_map(|n| n.value().as_text().map(|t| t.to_string()))
+                    .filter_map(|n| n.as_text().map(str::to_string))
                     .any(|t| says_updated(&t))
                 || e.parent()
-                    .and_then(ElementRef::wrap)
-                    .is_some_and(|p| attr_has(p.value(), &["class"], &["updat", "modif"]));
+                    .filter(NodeRef::is_element)
+                    .is_some_and(|p| attr_has(&p, &["class"], &["updat", "modif"]));
             c.times.push((
                 index,
                 el.attr("datetime").map(str::to_string),
@@ -326,11 +319,10 @@ fn collect_element(
                     if prop == "author" || prop == "creator" {
                         // <span itemprop=author><span itemprop=name>Jane</span></span>
                         e.descendants()
-                            .filter_map(ElementRef::wrap)
-                            .find(|d| d.value().attr("itemprop") == Some("name"))
+                            .filter(NodeRef::is_element)
+                            .find(|d| d.attr("itemprop") == Some("name"))
                             .and_then(|d| {
-                                d.value()
-                                    .attr("content")
+                                d.attr("content")
                                     .map(str::to_string)
                                     .or_else(|| short_text(d, MAX_SHORT_TEXT))
                             })
@@ -416,30 +408,27 @@ fn collect_element(
 
 /// True when an element sits in navigation, a sidebar or a list of other stories, whose dates
 /// and names are not this story's.
-fn in_aside(e: ElementRef<'_>) -> bool {
-    e.ancestors()
-        .take(12)
-        .filter_map(ElementRef::wrap)
-        .any(|a| {
-            let el = a.value();
-            matches!(el.name(), "nav" | "aside" | "footer")
-                || attr_has(
-                    el,
-                    &["class", "id"],
-                    &[
-                        "related",
-                        "recommend",
-                        "promo",
-                        "teaser",
-                        "sidebar",
-                        "trending",
-                        "popular",
-                        "most-read",
-                        "more-stories",
-                        "comment",
-                    ],
-                )
-        })
+fn in_aside(e: NodeRef<'_>) -> bool {
+    e.ancestors().take(12).filter(NodeRef::is_element).any(|a| {
+        let el = &a;
+        matches!(el.name(), "nav" | "aside" | "footer")
+            || attr_has(
+                el,
+                &["class", "id"],
+                &[
+                    "related",
+                    "recommend",
+                    "promo",
+                    "teaser",
+                    "sidebar",
+                    "trending",
+                    "popular",
+                    "most-read",
+                    "more-stories",
+                    "comment",
+                ],
+            )
+    })
 }
 
 fn push_byline(c: &mut Collected, strength: u8, text: String) {
@@ -549,14 +538,14 @@ fn read_json_ld(scripts: &[String]) -> LdFacts {
 /// paragraphs, paragraphs joined by a blank line.
 fn normalise_body(raw: &str) -> String {
     let text = if raw.contains('<') && raw.contains('>') {
-        let frag = Html::parse_fragment(raw);
+        let frag = dom::parse_fragment(raw);
         let mut out = String::new();
-        for node in frag.tree.root().descendants() {
-            match node.value() {
-                Node::Text(t) => out.push_str(t),
-                Node::Element(e)
+        for node in frag.root().descendants() {
+            match node.kind() {
+                NodeKind::Text => out.push_str(node.as_text().unwrap_or("")),
+                NodeKind::Element
                     if matches!(
-                        e.name(),
+                        node.name(),
                         "p" | "br" | "div" | "h2" | "h3" | "li" | "blockquote"
                     ) =>
                 {
@@ -577,7 +566,7 @@ fn normalise_body(raw: &str) -> String {
 }
 
 /// Reads the page's metadata.
-pub fn extract_meta(doc: &Html, ctx: &DateContext, base_url: Option<&str>) -> PageMeta {
+pub fn extract_meta(doc: &Dom, ctx: &DateContext, base_url: Option<&str>) -> PageMeta {
     let c = collect(doc);
     let ld = read_json_ld(&c.json_ld);
     let base_owned = c
