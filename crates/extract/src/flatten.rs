@@ -39,15 +39,13 @@ pub fn flatten_document(doc: &Dom) -> String {
                     w.push_text(t);
                 }
             }
-            NodeKind::Element => {
-                if !is_hidden(&node) {
-                    let name = node.name();
-                    if is_preformatted(name) {
-                        pre_depth += 1;
-                    }
-                    open_element(&mut w, name);
-                    descend = true;
+            NodeKind::Element if !is_hidden(&node) => {
+                let name = node.name();
+                if is_preformatted(name) {
+                    pre_depth += 1;
                 }
+                open_element(&mut w, name);
+                descend = true;
             }
             NodeKind::Document | NodeKind::Fragment => descend = true,
             _ => {}
