@@ -80,13 +80,30 @@ pub fn is_cjk(ch: char) -> bool {
 /// allocating a lower-cased copy of `hay`.
 pub fn contains_ignore_ascii_case(hay: &str, needle: &str) -> bool {
     let (h, n) = (hay.as_bytes(), needle.as_bytes());
-    if n.is_empty() {
+    let Some((&first, rest)) = n.split_first() else {
         return true;
-    }
+    };
     if h.len() < n.len() {
         return false;
     }
-    h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+    // Scan for the first byte (either case), then compare the rest: this runs for every
+    // class/id on every page, so it avoids a full comparison at each position.
+    let (lo, up) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+    let last = h.len() - n.len();
+    let mut i = 0;
+    while i <= last {
+        match h[i..=last].iter().position(|&b| b == lo || b == up) {
+            None => return false,
+            Some(p) => {
+                i += p;
+                if h[i + 1..i + n.len()].eq_ignore_ascii_case(rest) {
+                    return true;
+                }
+                i += 1;
+            }
+        }
+    }
+    false
 }
 
 /// True when the text ends like a sentence (., !, ?, a closing quote after one, …).
@@ -111,6 +128,9 @@ mod tests {
         assert_eq!(reading_words("日経平均が続伸"), 3);
         assert!(contains_ignore_ascii_case("Article-UPDATED-time", "updat"));
         assert!(!contains_ignore_ascii_case("upda", "updat"));
+        assert!(contains_ignore_ascii_case("uuUpdat", "updat"));
+        assert!(contains_ignore_ascii_case("x", ""));
+        assert!(!contains_ignore_ascii_case("ab", "b c"));
         assert_eq!(reading_words("Nikkei 225 日経平均"), 4);
     }
 
@@ -118,5 +138,18 @@ mod tests {
     fn sentence_endings() {
         assert!(ends_like_sentence("He said \"yes.\""));
         assert!(!ends_like_sentence("Latest comments"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn contains_ignore_case_agrees_with_lowercase_contains(
+            hay in "[a-cA-C -]{0,24}",
+            needle in "[a-c -]{0,4}",
+        ) {
+            proptest::prop_assert_eq!(
+                contains_ignore_ascii_case(&hay, &needle),
+                hay.to_ascii_lowercase().contains(&needle)
+            );
+        }
     }
 }

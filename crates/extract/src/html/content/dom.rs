@@ -81,6 +81,7 @@ impl<'a> FlatDom<'a> {
         let mut nodes: Vec<FlatNode<'a>> = Vec::with_capacity(doc.len());
         // Open elements: (index, nearest block index for its content).
         let mut stack: Vec<(u32, u32)> = Vec::new();
+        let mut names = rules::NameCache::default();
         let root = doc.root();
         let mut node = root;
         // Iterative pre-order walk: open a node, go to its first child, or close it and move to
@@ -115,7 +116,7 @@ impl<'a> FlatDom<'a> {
             match node.kind() {
                 NodeKind::Element => {
                     let tag = Tag::of(node.name());
-                    let attrs = rules::classify_attrs(&node, tag);
+                    let attrs = rules::classify_attrs(&node, tag, &mut names);
                     flat.kind = Kind::Element(node, tag);
                     flat.drop = attrs.drop;
                     flat.weight = attrs.weight;

@@ -246,8 +246,20 @@ const POSITIVE: &[&str] = &[
     "text",
 ];
 
-/// Reads tag, visibility and class/id names of one element.
-pub(super) fn classify_attrs(el: &NodeRef<'_>, tag: Tag) -> AttrSignals {
+/// Name signals already computed on this page, by class/id value. Pages repeat the same class
+/// strings hundreds of times (menu items, cards, comment rows), so each distinct value is split
+/// and looked up once.
+pub(super) type NameCache<'a> = std::collections::HashMap<&'a str, (bool, bool)>;
+
+/// Reads tag, visibility and class/id names of one element, with a per-page cache of name
+/// signals.
+pub(super) fn classify_attrs<'a>(
+    el: &NodeRef<'a>,
+    tag: Tag,
+    names: &mut NameCache<'a>,
+) -> AttrSignals {
+    let mut cached_signals =
+        |value: &'a str| *names.entry(value).or_insert_with(|| name_signals(value));
     let mut drop = match tag {
         Tag::Never => Drop::Hard,
         Tag::Unlikely => Drop::Soft,
@@ -260,12 +272,12 @@ pub(super) fn classify_attrs(el: &NodeRef<'_>, tag: Tag) -> AttrSignals {
         match name {
             "class" if value.split_ascii_whitespace().any(is_hiding_class) => {
                 drop = drop.max_with(Drop::Soft);
-                let (neg, pos) = name_signals(value);
+                let (neg, pos) = cached_signals(value);
                 negative |= neg;
                 positive |= pos;
             }
             "class" | "id" => {
-                let (neg, pos) = name_signals(value);
+                let (neg, pos) = cached_signals(value);
                 negative |= neg;
                 positive |= pos;
             }
