@@ -579,6 +579,15 @@ impl PartialEq for NodeRef<'_> {
 
 impl Eq for NodeRef<'_> {}
 
+/// One event of [`NodeRef::walk`].
+#[derive(Clone, Copy)]
+pub enum Step<'a> {
+    /// Entering a node (before its children).
+    Open(NodeRef<'a>),
+    /// Leaving a node that was descended into (after its children).
+    Close(NodeRef<'a>),
+}
+
 impl<'a> NodeRef<'a> {
     fn raw(&self) -> &'a Node {
         // `NodeRef`s are only made for ids that exist.
@@ -652,6 +661,42 @@ impl<'a> NodeRef<'a> {
     /// The ancestors, parent first.
     pub fn ancestors(&self) -> impl Iterator<Item = NodeRef<'a>> + 'a {
         std::iter::successors(self.parent(), NodeRef::parent)
+    }
+
+    /// Walks this subtree depth-first without recursion: `visit(Step::Open(n))` for each node in
+    /// document order — its answer says whether to descend into `n` — and `visit(Step::Close(n))`
+    /// after the subtree of every node that was descended into (this node included). Walks that
+    /// need both ends of an element (the select-all flattener, content detection's flat copy)
+    /// share this instead of each climbing the links by hand.
+    pub fn walk(&self, mut visit: impl FnMut(Step<'a>) -> bool) {
+        let root = *self;
+        let mut node = root;
+        'walk: loop {
+            if visit(Step::Open(node)) {
+                if let Some(child) = node.first_child() {
+                    node = child;
+                    continue;
+                }
+                visit(Step::Close(node));
+            }
+            // Climb until a next sibling exists, closing the nodes we leave.
+            loop {
+                if node.id() == root.id() {
+                    break 'walk;
+                }
+                if let Some(next) = node.next_sibling() {
+                    node = next;
+                    continue 'walk;
+                }
+                match node.parent() {
+                    Some(parent) => {
+                        node = parent;
+                        visit(Step::Close(node));
+                    }
+                    None => break 'walk,
+                }
+            }
+        }
     }
 
     /// This node and everything below it, in document (pre-)order. Iterative: follows links.

@@ -19,18 +19,15 @@
 //! The walk follows first-child / next-sibling / parent links with no recursion (a page nested
 //! 10,000 levels deep cannot overflow the stack) and visits every node a constant number of times.
 
-use crate::dom::{Dom, NodeKind, NodeRef};
+use crate::dom::{Dom, NodeKind, NodeRef, Step};
 
 /// Flattens a parsed document to select-all text.
 pub fn flatten_document(doc: &Dom) -> String {
     let mut w = Writer::default();
     let mut pre_depth = 0usize;
-    let root = doc.root();
-    let mut node = root;
-    'walk: loop {
-        // Open `node`; descend unless it is hidden or has no children.
-        let mut descend = false;
-        match node.kind() {
+    doc.root().walk(|step| match step {
+        // Open a node; descend unless it is hidden (or text, which has no children).
+        Step::Open(node) => match node.kind() {
             NodeKind::Text => {
                 let t = node.as_text().unwrap_or_default();
                 if pre_depth > 0 {
@@ -38,6 +35,7 @@ pub fn flatten_document(doc: &Dom) -> String {
                 } else {
                     w.push_text(t);
                 }
+                false
             }
             NodeKind::Element if !is_hidden(&node) => {
                 let name = node.name();
@@ -45,36 +43,16 @@ pub fn flatten_document(doc: &Dom) -> String {
                     pre_depth += 1;
                 }
                 open_element(&mut w, name);
-                descend = true;
+                true
             }
-            NodeKind::Document | NodeKind::Fragment => descend = true,
-            _ => {}
-        }
-        if descend {
-            if let Some(child) = node.first_child() {
-                node = child;
-                continue;
-            }
+            NodeKind::Document | NodeKind::Fragment => true,
+            _ => false,
+        },
+        Step::Close(node) => {
             close(&mut w, &node, &mut pre_depth);
+            false
         }
-        // Climb until a next sibling exists, closing the elements we leave.
-        loop {
-            if node.id() == root.id() {
-                break 'walk;
-            }
-            if let Some(next) = node.next_sibling() {
-                node = next;
-                continue 'walk;
-            }
-            match node.parent() {
-                Some(parent) => {
-                    node = parent;
-                    close(&mut w, &node, &mut pre_depth);
-                }
-                None => break 'walk,
-            }
-        }
-    }
+    });
     w.finish()
 }
 

@@ -11,7 +11,7 @@
 //! costs a deep `Vec`, not a deep call stack.
 
 use super::rules::{self, Drop, Tag};
-use crate::dom::{Dom, NodeKind, NodeRef};
+use crate::dom::{Dom, NodeKind, NodeRef, Step};
 
 /// Sentinel for "no parent".
 pub(super) const NONE: u32 = u32::MAX;
@@ -82,78 +82,79 @@ impl<'a> FlatDom<'a> {
         // Open elements: (index, nearest block index for its content).
         let mut stack: Vec<(u32, u32)> = Vec::new();
         let mut names = rules::NameCache::default();
-        let root = doc.root();
-        let mut node = root;
-        // Iterative pre-order walk: open a node, go to its first child, or close it and move to
-        // the next sibling, closing parents on the way up.
-        'walk: loop {
-            let idx = nodes.len() as u32;
-            let (parent, parent_block) = stack.last().copied().unwrap_or((NONE, NONE));
-            let parent_in_link = nodes
-                .get(parent as usize)
-                .is_some_and(|p| p.in_link || matches!(p.kind, Kind::Element(_, Tag::A)));
-            let mut flat = FlatNode {
-                kind: Kind::Other,
-                parent,
-                end: idx + 1,
-                drop: Drop::Keep,
-                weight: 0,
-                in_link: parent_in_link,
-                block: parent_block,
-                removed: false,
-                chars: 0,
-                link_chars: 0,
-                inline_chars: 0,
-                inline_link_chars: 0,
-                inline_commas: 0,
-                good: 0,
-                paragraphs: 0,
-                links: 0,
-                score: 0.0,
-                best_within: 0.0,
-            };
-            let mut block = parent_block;
-            match node.kind() {
-                NodeKind::Element => {
-                    let tag = Tag::of(node.name());
-                    let attrs = rules::classify_attrs(&node, tag, &mut names);
-                    flat.kind = Kind::Element(node, tag);
-                    flat.drop = attrs.drop;
-                    flat.weight = attrs.weight;
-                    if tag.is_block() {
-                        block = idx;
+        // Pre-order walk (iterative, see `NodeRef::walk`): a node's subtree is the index range
+        // from its own index to `end`, which is set when the walk leaves it.
+        doc.root().walk(|step| match step {
+            Step::Open(node) => {
+                let idx = nodes.len() as u32;
+                let (parent, parent_block) = stack.last().copied().unwrap_or((NONE, NONE));
+                let parent_in_link = nodes
+                    .get(parent as usize)
+                    .is_some_and(|p| p.in_link || matches!(p.kind, Kind::Element(_, Tag::A)));
+                let mut flat = FlatNode {
+                    kind: Kind::Other,
+                    parent,
+                    end: idx + 1,
+                    drop: Drop::Keep,
+                    weight: 0,
+                    in_link: parent_in_link,
+                    block: parent_block,
+                    removed: false,
+                    chars: 0,
+                    link_chars: 0,
+                    inline_chars: 0,
+                    inline_link_chars: 0,
+                    inline_commas: 0,
+                    good: 0,
+                    paragraphs: 0,
+                    links: 0,
+                    score: 0.0,
+                    best_within: 0.0,
+                };
+                let mut block = parent_block;
+                match node.kind() {
+                    NodeKind::Element => {
+                        let tag = Tag::of(node.name());
+                        let attrs = rules::classify_attrs(&node, tag, &mut names);
+                        flat.kind = Kind::Element(node, tag);
+                        flat.drop = attrs.drop;
+                        flat.weight = attrs.weight;
+                        if tag.is_block() {
+                            block = idx;
+                        }
                     }
+                    NodeKind::Text => flat.kind = Kind::Text(node.as_text().unwrap_or("")),
+                    _ => {}
                 }
-                NodeKind::Text => flat.kind = Kind::Text(node.as_text().unwrap_or("")),
-                _ => {}
+                nodes.push(flat);
+                stack.push((idx, block));
+                true
             }
-            nodes.push(flat);
-            stack.push((idx, block));
-            if let Some(child) = node.first_child() {
-                node = child;
-                continue;
-            }
-            loop {
+            Step::Close(_) => {
                 if let Some((open, _)) = stack.pop() {
                     let end = nodes.len() as u32;
                     if let Some(n) = nodes.get_mut(open as usize) {
                         n.end = end;
                     }
                 }
-                if node.id() == root.id() {
-                    break 'walk;
-                }
-                if let Some(next) = node.next_sibling() {
-                    node = next;
-                    continue 'walk;
-                }
-                match node.parent() {
-                    Some(p) => node = p,
-                    None => break 'walk,
-                }
+                false
             }
-        }
+        });
         FlatDom { nodes }
+    }
+
+    /// One past the last index of `i`'s subtree, clamped to the vector.
+    pub fn subtree_end(&self, i: usize) -> usize {
+        self.nodes
+            .get(i)
+            .map_or(i, |n| (n.end as usize).min(self.nodes.len()))
+    }
+
+    /// The index after `i`'s subtree: where a walk goes to skip it (always past `i`).
+    pub fn skip(&self, i: usize) -> usize {
+        self.nodes
+            .get(i)
+            .map_or(i + 1, |n| (n.end as usize).max(i + 1))
     }
 
     /// Number of nodes.

@@ -96,7 +96,7 @@ fn caption_role(el: &NodeRef<'_>) -> CaptionRole {
 impl Walker<'_, '_, '_> {
     fn walk(&mut self, root: usize) {
         let dom = self.dom;
-        let stop = (dom.nodes[root].end as usize).min(dom.len());
+        let stop = dom.subtree_end(root);
         // Blocks opened and not yet closed: their end indices.
         let mut open: Vec<usize> = Vec::new();
         let mut i = root;
@@ -106,7 +106,7 @@ impl Walker<'_, '_, '_> {
                 self.flush();
             }
             let n = &dom.nodes[i];
-            let end = (n.end as usize).max(i + 1);
+            let end = dom.skip(i);
             if n.removed {
                 i = end;
                 continue;
@@ -249,14 +249,14 @@ impl Walker<'_, '_, '_> {
     /// a space; with its character and link-character counts.
     fn gather(&self, i: usize) -> (String, u32, u32) {
         let dom = self.dom;
-        let stop = (dom.nodes[i].end as usize).min(dom.len());
+        let stop = dom.subtree_end(i);
         let mut s = String::new();
         let (mut chars, mut link) = (0u32, 0u32);
         let mut j = i;
         while j < stop {
             let n = &dom.nodes[j];
             if n.removed {
-                j = (n.end as usize).max(j + 1);
+                j = dom.skip(j);
                 continue;
             }
             match n.kind {
@@ -279,7 +279,7 @@ impl Walker<'_, '_, '_> {
     /// Text of a `<pre>` with its line breaks, trimmed of blank lines at either end.
     fn raw_text(&self, i: usize) -> String {
         let dom = self.dom;
-        let stop = (dom.nodes[i].end as usize).min(dom.len());
+        let stop = dom.subtree_end(i);
         let mut s = String::new();
         for n in &dom.nodes[i..stop] {
             match n.kind {
@@ -296,13 +296,13 @@ impl Walker<'_, '_, '_> {
     /// A list: one item per `<li>` (nested lists fold into their item's text).
     fn list(&mut self, i: usize, ordered: bool) {
         let dom = self.dom;
-        let stop = (dom.nodes[i].end as usize).min(dom.len());
+        let stop = dom.subtree_end(i);
         let mut items = Vec::new();
         let (mut chars, mut link) = (0u32, 0u32);
         let mut j = i + 1;
         while j < stop {
             let n = &dom.nodes[j];
-            let end = (n.end as usize).max(j + 1);
+            let end = dom.skip(j);
             if n.removed {
                 j = end;
                 continue;
@@ -337,14 +337,14 @@ impl Walker<'_, '_, '_> {
     /// used as a quote box) is dropped, like the caption, from the body.
     fn figure(&mut self, i: usize) {
         let dom = self.dom;
-        let stop = (dom.nodes[i].end as usize).min(dom.len());
+        let stop = dom.subtree_end(i);
         let mut url = None;
         let mut caption = None;
         let mut credit = None;
         let mut j = i + 1;
         while j < stop {
             let n = &dom.nodes[j];
-            let end = (n.end as usize).max(j + 1);
+            let end = dom.skip(j);
             if n.removed {
                 j = end;
                 continue;
@@ -401,12 +401,12 @@ impl Walker<'_, '_, '_> {
     /// Text of a caption without any credit element inside it.
     fn gather_without_credit(&self, i: usize) -> (String, u32, u32) {
         let dom = self.dom;
-        let stop = (dom.nodes[i].end as usize).min(dom.len());
+        let stop = dom.subtree_end(i);
         let mut s = String::new();
         let mut j = i;
         while j < stop {
             let n = &dom.nodes[j];
-            let end = (n.end as usize).max(j + 1);
+            let end = dom.skip(j);
             if n.removed {
                 j = end;
                 continue;
@@ -428,7 +428,7 @@ impl Walker<'_, '_, '_> {
     /// The text of a credit element inside `i`, if any.
     fn credit_inside(&self, i: usize) -> Option<String> {
         let dom = self.dom;
-        let stop = (dom.nodes[i].end as usize).min(dom.len());
+        let stop = dom.subtree_end(i);
         (i + 1..stop).find_map(|j| match dom.nodes[j].kind {
             Kind::Element(el, _)
                 if !dom.nodes[j].removed && caption_role(&el) == CaptionRole::Credit =>

@@ -240,7 +240,7 @@ pub(super) fn children(dom: &FlatDom<'_>, i: usize) -> Vec<usize> {
         if !dom.nodes[c].removed {
             out.push(c);
         }
-        c = (dom.nodes[c].end as usize).max(c + 1);
+        c = dom.skip(c);
     }
     out
 }
