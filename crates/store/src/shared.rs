@@ -1047,12 +1047,7 @@ impl Store for This {
         .execute(self.write_pool())
         .await
         .context("extending a lease")?;
-        if res.rows_affected() == 0 {
-            return Err(StoreError::LeaseLost {
-                job_id: lease.job_id,
-                attempt: lease.attempt,
-            });
-        }
+        lease_held(res.rows_affected(), lease)?;
         Ok(Lease {
             expires_at: until,
             ..lease.clone()
@@ -1072,12 +1067,7 @@ impl Store for This {
         .execute(self.write_pool())
         .await
         .context("completing a job")?;
-        if res.rows_affected() == 0 {
-            return Err(StoreError::LeaseLost {
-                job_id: lease.job_id,
-                attempt: lease.attempt,
-            });
-        }
+        lease_held(res.rows_affected(), lease)?;
         Ok(())
     }
 
@@ -1132,4 +1122,16 @@ impl Store for This {
             .context("loading a job")?;
         row.as_ref().map(job_from_row).transpose()
     }
+}
+
+/// A lease-guarded update that touched no row means another worker took the job over (the
+/// lease expired and the job was re-claimed with a new attempt): the caller's lease is lost.
+fn lease_held(rows_affected: u64, lease: &Lease) -> Result<()> {
+    if rows_affected == 0 {
+        return Err(StoreError::LeaseLost {
+            job_id: lease.job_id,
+            attempt: lease.attempt,
+        });
+    }
+    Ok(())
 }
