@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -11,14 +12,21 @@ use jiff::tz::TimeZone;
 #[derive(Debug, Parser)]
 #[command(name = "newsdesk", version, about, propagate_version = true)]
 pub struct Cli {
-    /// Log filter (tracing `EnvFilter` syntax), e.g. `info` or `newsdesk=debug`.
-    #[arg(
-        long,
-        global = true,
-        env = "NEWSDESK_LOG",
-        default_value = "warn,html5ever=off,selectors=off"
-    )]
-    pub log: String,
+    /// Log filter (tracing `EnvFilter` syntax), e.g. `info` or `newsdesk=debug`
+    /// [config: log; env: NEWSDESK_LOG].
+    #[arg(long, global = true)]
+    pub log: Option<String>,
+    /// Configuration file (TOML). Default: `./newsdesk.toml` when it exists [env: NEWSDESK_CONFIG].
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    /// Data directory of the embedded install (SQLite database and search index)
+    /// [config: data_dir; env: NEWSDESK_DATA_DIR; default: ./newsdesk-data].
+    #[arg(long, global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// PostgreSQL URL; selects the PostgreSQL backend instead of the data directory
+    /// [config: database_url; env: NEWSDESK_DATABASE_URL].
+    #[arg(long, global = true)]
+    pub database_url: Option<String>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -31,6 +39,83 @@ pub enum Command {
     Extract(ExtractArgs),
     /// Print the text a browser's "select all, copy" gives for an HTML page.
     Flatten(FlattenArgs),
+    /// Extract pages, pasted text or pre-extracted articles and store them (new stories or new
+    /// revisions), then update the search index.
+    Add(AddArgs),
+    /// Run the web site and JSON API.
+    Serve(ServeArgs),
+    /// Rebuild the search index from the store.
+    Reindex,
+    /// Inspect the configuration.
+    Config {
+        /// What to do.
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+}
+
+/// `newsdesk config` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Print the effective configuration (defaults, file, environment, flags) as TOML, with
+    /// secrets redacted.
+    Print,
+}
+
+/// How `newsdesk add` reads inputs whose kind is not clear from their name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AddInputKind {
+    /// An HTML page.
+    Html,
+    /// Text copied from a rendered page.
+    Text,
+}
+
+/// Arguments of `newsdesk add`.
+#[derive(Debug, clap::Args)]
+pub struct AddArgs {
+    /// Files (.html, .htm, .txt, optionally .gz), `.jsonl` files of extracted articles
+    /// (`extract --format article`), directories (walked), or `-` for stdin.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// File the stories under this source slug (created when new). Default: the canonical URL's
+    /// host, else `local`.
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Display name for a new source. Default: the site name the page gives, else its host.
+    #[arg(long)]
+    pub source_name: Option<String>,
+    /// The URL the input came from (base for relative links; fallback canonical URL).
+    #[arg(long)]
+    pub url: Option<String>,
+    /// Time zone for times printed without one (IANA name or offset); also a new source's zone.
+    #[arg(long, value_parser = parse_zone)]
+    pub tz: Option<TimeZone>,
+    /// The current time (fetch time, and the clock for relative dates), RFC 3339.
+    #[arg(long, value_parser = parse_now)]
+    pub now: Option<Timestamp>,
+    /// Read inputs as this kind instead of deciding by file name / content.
+    #[arg(long = "as", value_enum)]
+    pub as_kind: Option<AddInputKind>,
+    /// Refuse inputs larger than this many bytes (after decompression).
+    #[arg(long, default_value_t = newsdesk_extract::DEFAULT_MAX_INPUT_BYTES)]
+    pub max_bytes: usize,
+    /// Articles per store transaction.
+    #[arg(long, default_value_t = 200)]
+    pub batch: usize,
+}
+
+/// Arguments of `newsdesk serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on, e.g. `127.0.0.1:8080`; port 0 picks a free port
+    /// [config: listen; env: NEWSDESK_LISTEN; default: 127.0.0.1:8080].
+    #[arg(long)]
+    pub listen: Option<std::net::SocketAddr>,
+    /// Load the bundled demo corpus (300 openly licensed stories) before serving. Loading twice
+    /// adds nothing.
+    #[arg(long)]
+    pub demo: bool,
 }
 
 /// Output formats of `newsdesk extract`.
@@ -42,6 +127,9 @@ pub enum Format {
     Jsonl,
     /// Human-readable text.
     Text,
+    /// One JSON object per line: the article model itself, as `newsdesk add` reads from
+    /// `.jsonl` files (extract once, store many times).
+    Article,
 }
 
 /// How to read an input.
@@ -101,16 +189,15 @@ fn parse_now(s: &str) -> Result<Timestamp, String> {
 /// Entry point used by `main`.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(&cli.log);
     run(cli)
 }
 
+/// Default log filter of the offline commands.
+const QUIET_LOG: &str = "warn,html5ever=off,selectors=off";
+
 /// Runs a parsed command line, writing to stdout/stderr.
 pub fn run(cli: Cli) -> ExitCode {
-    let result = match cli.command {
-        Command::Extract(args) => crate::extract_cmd::run_extract(&args),
-        Command::Flatten(args) => crate::extract_cmd::run_flatten(&args),
-    };
+    let result = dispatch(cli);
     match result {
         Ok(code) => code,
         Err(e) => {
@@ -118,6 +205,66 @@ pub fn run(cli: Cli) -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+    let overrides = crate::config::Overrides {
+        config_file: cli.config.clone(),
+        data_dir: cli.data_dir.clone(),
+        database_url: cli.database_url.clone(),
+        log: cli.log.clone(),
+        listen: match &cli.command {
+            Command::Serve(s) => s.listen,
+            _ => None,
+        },
+    };
+    // Extraction commands work without any configuration; the others load it.
+    match cli.command {
+        Command::Extract(args) => {
+            init_logging(cli.log.as_deref().unwrap_or(QUIET_LOG));
+            return crate::extract_cmd::run_extract(&args);
+        }
+        Command::Flatten(args) => {
+            init_logging(cli.log.as_deref().unwrap_or(QUIET_LOG));
+            return crate::extract_cmd::run_flatten(&args);
+        }
+        _ => {}
+    }
+    let config = crate::config::Config::load(&overrides, std::env::vars())?;
+    let default_log = match cli.command {
+        Command::Serve(_) => "warn,newsdesk=info,newsdesk_web=info,html5ever=off,selectors=off",
+        _ => QUIET_LOG,
+    };
+    init_logging(config.log.as_deref().unwrap_or(default_log));
+    if let Command::Config { action: ConfigAction::Print } = cli.command {
+        print!("{}", config.to_toml()?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async move {
+        let backends = crate::backends::Backends::open(&config).await?;
+        match cli.command {
+            Command::Add(args) => crate::add_cmd::run_add(&args, &backends).await,
+            Command::Serve(args) => crate::serve_cmd::run_serve(&args, &config, &backends).await,
+            Command::Reindex => {
+                let done = newsdesk_search::indexer::reindex(
+                    backends.store.as_ref(),
+                    backends.index.as_ref(),
+                    newsdesk_search::indexer::DEFAULT_BATCH,
+                )
+                .await?;
+                println!(
+                    "reindexed: {} documents, {} removed, at change {}",
+                    done.indexed, done.deleted, done.seq
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::Extract(_) | Command::Flatten(_) | Command::Config { .. } => Ok(ExitCode::SUCCESS),
+        }
+    })
 }
 
 fn init_logging(filter: &str) {

@@ -133,6 +133,14 @@ pub fn run_extract(args: &ExtractArgs) -> anyhow::Result<ExitCode> {
                 continue;
             }
         };
+        if input.is_article_lines() {
+            report(
+                &input.display(),
+                &anyhow::anyhow!("holds articles already extracted; store them with `newsdesk add`"),
+            );
+            failed += 1;
+            continue;
+        }
         let result = inputs::read(&input, args.max_bytes).and_then(|bytes| {
             let kind = inputs::kind(&input, &bytes, args.as_kind);
             extract_bytes(&bytes, kind, &opts).map_err(anyhow::Error::from)
@@ -145,8 +153,14 @@ pub fn run_extract(args: &ExtractArgs) -> anyhow::Result<ExitCode> {
                 continue;
             }
         };
+        if args.format == Format::Article {
+            serde_json::to_writer(&mut out, &article)?;
+            out.write_all(b"\n")?;
+            continue;
+        }
         let record = Record::new(&input, &article);
         match args.format {
+            Format::Article => {}
             Format::Jsonl => {
                 serde_json::to_writer(&mut out, &record)?;
                 out.write_all(b"\n")?;

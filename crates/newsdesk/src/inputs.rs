@@ -11,7 +11,9 @@ use newsdesk_extract::decode;
 use crate::cli::InputKind;
 
 /// File name endings `extract` picks up when walking a directory.
-pub const EXTENSIONS: &[&str] = &[".html", ".htm", ".html.gz", ".htm.gz", ".txt", ".txt.gz"];
+pub const EXTENSIONS: &[&str] = &[
+    ".html", ".htm", ".html.gz", ".htm.gz", ".txt", ".txt.gz", ".jsonl", ".jsonl.gz",
+];
 
 /// One input to process.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +50,13 @@ impl Input {
             Input::Stdin => "-".to_string(),
             Input::File(p) => p.display().to_string(),
         }
+    }
+
+    /// True for `.jsonl` / `.jsonl.gz` files: articles already extracted (`extract --format
+    /// article`), one JSON object per line.
+    pub fn is_article_lines(&self) -> bool {
+        let name = self.name_lower();
+        name.ends_with(".jsonl") || name.ends_with(".jsonl.gz")
     }
 
     fn name_lower(&self) -> String {

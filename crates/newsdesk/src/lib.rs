@@ -2,9 +2,19 @@
 //!
 //! The binary is thin; every command lives here so tests can call it directly.
 //! - [`cli`]: the command line (clap) and dispatch to commands.
+//! - [`config`]: settings from defaults, file, environment and flags.
+//! - [`backends`]: opening the store and search index the configuration names.
 //! - [`extract_cmd`]: `newsdesk extract` and `newsdesk flatten` — files in, articles out.
+//! - [`add_cmd`]: `newsdesk add` — inputs into the store, then the search index.
+//! - [`serve_cmd`]: `newsdesk serve` — the web site.
+//! - [`demo`]: the bundled, openly licensed demo corpus.
 //! - [`inputs`]: reading inputs safely (directories, stdin, gzip with a cap, size limits).
 
+pub mod add_cmd;
+pub mod backends;
 pub mod cli;
+pub mod config;
+pub mod demo;
 pub mod extract_cmd;
 pub mod inputs;
+pub mod serve_cmd;

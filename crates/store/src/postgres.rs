@@ -87,6 +87,12 @@ impl PostgresStore {
         Ok(PostgresStore { pool })
     }
 
+    /// The connection pool, for components that live in the same database (PostgreSQL
+    /// full-text search) and should share its connections and settings.
+    pub fn pool(&self) -> &Pool<Postgres> {
+        &self.pool
+    }
+
     /// Closes the pool, waiting for connections in use to be returned.
     pub async fn close(&self) {
         self.pool.close().await;

@@ -1,0 +1,288 @@
+//! `newsdesk add`: extract inputs and store them as articles (new stories, or new revisions of
+//! known ones), then bring the search index up to date.
+//!
+//! Inputs are HTML pages, pasted text, or `.jsonl` files of articles already extracted
+//! (`newsdesk extract --format article`). Articles are stored in batches, each batch one store
+//! transaction, so a crash (even SIGKILL) leaves every article either completely stored or not at
+//! all; the index is caught up from the store's change log after the batches, and again at the
+//! start of the next command that opens the data directory, so search never loses a stored
+//! article.
+
+use std::collections::HashMap;
+use std::io::{BufRead, Write};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use jiff::Timestamp;
+use newsdesk_article::Article;
+use newsdesk_extract::ExtractOptions;
+use newsdesk_store::{Id, InstrumentLink, LinkRole, NewArticle, NewSource, Store, UpsertOutcome};
+
+use crate::backends::Backends;
+use crate::cli::{AddArgs, InputKind};
+use crate::inputs::{self, Input};
+
+/// Counts of what an add did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AddSummary {
+    /// New stories.
+    pub inserted: u64,
+    /// Known stories with changed content (a new revision).
+    pub revised: u64,
+    /// Known stories with the same content (nothing written).
+    pub unchanged: u64,
+    /// Stories removed earlier (tombstoned; not re-added).
+    pub removed: u64,
+    /// Inputs or lines that could not be read or extracted.
+    pub failed: u64,
+}
+
+impl AddSummary {
+    fn count(&mut self, outcome: &UpsertOutcome) {
+        match outcome {
+            UpsertOutcome::Inserted { .. } => self.inserted += 1,
+            UpsertOutcome::Revised { .. } => self.revised += 1,
+            UpsertOutcome::Unchanged { .. } => self.unchanged += 1,
+            UpsertOutcome::Removed { .. } => self.removed += 1,
+        }
+    }
+}
+
+/// The instrument links an article carries by itself: the chips its page printed. The tagger
+/// (a later stage) adds links with reasons of its own.
+pub fn printed_links(article: &Article) -> Vec<InstrumentLink> {
+    let mut seen = std::collections::HashSet::new();
+    article
+        .printed_instruments
+        .iter()
+        .filter(|s| !s.is_empty() && seen.insert(s.to_ascii_uppercase()))
+        .map(|symbol| InstrumentLink {
+            symbol: symbol.clone(),
+            kind: "unknown".into(),
+            role: LinkRole::Primary,
+            score_bp: 10_000,
+            reasons: serde_json::json!([{ "rule": "printed", "text": "printed on the source page" }]),
+        })
+        .collect()
+}
+
+/// Where a story is filed when the command line names no source: the canonical URL's host
+/// (without `www.`), else `local`.
+pub fn source_for(article: &Article, zone: &str) -> NewSource {
+    let host = article
+        .url
+        .as_deref()
+        .and_then(|u| u.split_once("://").map(|(_, rest)| rest))
+        .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or_default())
+        .map(|h| h.rsplit('@').next().unwrap_or(h))
+        .map(|h| h.split(':').next().unwrap_or(h).to_ascii_lowercase())
+        .map(|h| h.strip_prefix("www.").map(str::to_string).unwrap_or(h))
+        .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-'));
+    match host {
+        Some(h) => NewSource {
+            slug: h.replace('.', "-"),
+            name: article.source.clone().filter(|s| !s.trim().is_empty()).unwrap_or(h.clone()),
+            homepage_url: Some(format!("https://{h}/")),
+            time_zone: zone.to_string(),
+        },
+        None => NewSource {
+            slug: "local".into(),
+            name: article.source.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| "Local files".into()),
+            homepage_url: None,
+            time_zone: zone.to_string(),
+        },
+    }
+}
+
+/// Stores articles in batches and remembers source ids.
+pub struct Ingest<'a> {
+    store: &'a dyn Store,
+    batch: Vec<NewArticle>,
+    batch_size: usize,
+    sources: HashMap<String, Id>,
+    /// What happened so far.
+    pub summary: AddSummary,
+    /// Outcomes in input order (only kept when `keep_outcomes`).
+    pub outcomes: Vec<UpsertOutcome>,
+    keep_outcomes: bool,
+}
+
+impl<'a> Ingest<'a> {
+    /// A new ingest into `store`, committing every `batch_size` articles.
+    pub fn new(store: &'a dyn Store, batch_size: usize, keep_outcomes: bool) -> Self {
+        Ingest {
+            store,
+            batch: Vec::new(),
+            batch_size: batch_size.clamp(1, 1000),
+            sources: HashMap::new(),
+            summary: AddSummary::default(),
+            outcomes: Vec::new(),
+            keep_outcomes,
+        }
+    }
+
+    /// The id of `source`, created when its slug is new. An existing source keeps its name and
+    /// zone: configuration, not each input, decides those.
+    pub async fn source_id(&mut self, source: &NewSource) -> anyhow::Result<Id> {
+        if let Some(id) = self.sources.get(&source.slug) {
+            return Ok(*id);
+        }
+        let id = match self.store.get_source_by_slug(&source.slug).await? {
+            Some(s) => s.id,
+            None => self.store.upsert_source(source).await?.id,
+        };
+        self.sources.insert(source.slug.clone(), id);
+        Ok(id)
+    }
+
+    /// Queues one article; commits when the batch is full.
+    pub async fn push(&mut self, source_id: Id, article: Article, fetched_at: Timestamp) -> anyhow::Result<()> {
+        let links = printed_links(&article);
+        self.batch.push(NewArticle {
+            source_id,
+            article,
+            fetched_at,
+            links: (!links.is_empty()).then_some(links),
+        });
+        if self.batch.len() >= self.batch_size {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    /// Commits the queued articles (one transaction).
+    pub async fn flush(&mut self) -> anyhow::Result<()> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let outcomes = self
+            .store
+            .upsert_articles(&self.batch)
+            .await
+            .context("storing a batch of articles")?;
+        self.batch.clear();
+        for o in &outcomes {
+            self.summary.count(o);
+        }
+        if self.keep_outcomes {
+            self.outcomes.extend(outcomes);
+        }
+        Ok(())
+    }
+}
+
+/// Runs `newsdesk add`.
+pub async fn run_add(args: &AddArgs, backends: &Backends) -> anyhow::Result<ExitCode> {
+    // A previous add may have died between its store commit and its index commit.
+    backends.catch_up().await?;
+    let now = args.now.unwrap_or_else(Timestamp::now);
+    let zone_name = args
+        .tz
+        .as_ref()
+        .map_or_else(|| "UTC".to_string(), newsdesk_article::zone_name);
+    let opts = ExtractOptions {
+        url: args.url.clone(),
+        zone: args.tz.clone(),
+        now: Some(now),
+        content_type: None,
+        max_input_bytes: args.max_bytes,
+    };
+    let mut ingest = Ingest::new(backends.store.as_ref(), args.batch, false);
+    let stderr = std::io::stderr();
+    for entry in inputs::expand(&args.inputs) {
+        let input = match entry {
+            Ok(i) => i,
+            Err((path, e)) => {
+                let _ = writeln!(stderr.lock(), "newsdesk: {path}: {e:#}");
+                ingest.summary.failed += 1;
+                continue;
+            }
+        };
+        if input.is_article_lines() {
+            add_article_lines(&input, args, &zone_name, now, &mut ingest).await?;
+            continue;
+        }
+        let article = inputs::read(&input, args.max_bytes).and_then(|bytes| {
+            let kind = inputs::kind(&input, &bytes, args.as_kind.map(|k| match k {
+                crate::cli::AddInputKind::Html => InputKind::Html,
+                crate::cli::AddInputKind::Text => InputKind::Text,
+            }));
+            crate::extract_cmd::extract_bytes(&bytes, kind, &opts).map_err(anyhow::Error::from)
+        });
+        match article {
+            Ok(article) => {
+                let source = named_source(args, &article, &zone_name);
+                let sid = ingest.source_id(&source).await?;
+                ingest.push(sid, article, now).await?;
+            }
+            Err(e) => {
+                let _ = writeln!(stderr.lock(), "newsdesk: {}: {e:#}", input.display());
+                ingest.summary.failed += 1;
+            }
+        }
+    }
+    ingest.flush().await?;
+    let indexed = backends.catch_up().await?;
+    let s = ingest.summary;
+    println!(
+        "added: {} new, {} revised, {} unchanged, {} removed earlier, {} failed; search index at change {} ({} documents updated)",
+        s.inserted, s.revised, s.unchanged, s.removed, s.failed, indexed.seq, indexed.indexed
+    );
+    Ok(if s.failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn named_source(args: &AddArgs, article: &Article, zone: &str) -> NewSource {
+    let mut source = source_for(article, zone);
+    if let Some(slug) = &args.source {
+        source.slug = slug.clone();
+        if source.homepage_url.is_none() && args.source_name.is_none() && article.source.is_none() {
+            source.name = slug.clone();
+        }
+    }
+    if let Some(name) = &args.source_name {
+        source.name = name.clone();
+    }
+    source
+}
+
+async fn add_article_lines(
+    input: &Input,
+    args: &AddArgs,
+    zone: &str,
+    now: Timestamp,
+    ingest: &mut Ingest<'_>,
+) -> anyhow::Result<()> {
+    let bytes = match inputs::read(input, args.max_bytes) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("newsdesk: {}: {e:#}", input.display());
+            ingest.summary.failed += 1;
+            return Ok(());
+        }
+    };
+    for (n, line) in bytes.lines().enumerate() {
+        let line = match line {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("newsdesk: {}:{}: {e}", input.display(), n + 1);
+                ingest.summary.failed += 1;
+                continue;
+            }
+        };
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<Article>(&line) {
+            Ok(article) => {
+                let source = named_source(args, &article, zone);
+                let sid = ingest.source_id(&source).await?;
+                ingest.push(sid, article, now).await?;
+            }
+            Err(e) => {
+                eprintln!("newsdesk: {}:{}: not an article: {e}", input.display(), n + 1);
+                ingest.summary.failed += 1;
+            }
+        }
+    }
+    Ok(())
+}

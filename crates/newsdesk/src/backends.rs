@@ -1,0 +1,62 @@
+//! Opening the store and the search index the configuration names: embedded (SQLite + tantivy
+//! in `data_dir`) or PostgreSQL (store and full-text search in one database). Everything above
+//! this module sees only `Arc<dyn Store>` and `Arc<dyn SearchIndex>`.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use newsdesk_search::SearchIndex;
+use newsdesk_search::indexer::{self, CatchUp};
+use newsdesk_store::Store;
+
+use crate::config::Config;
+
+/// The data layer of one process.
+#[derive(Debug, Clone)]
+pub struct Backends {
+    /// Articles, sources, links, change log, jobs.
+    pub store: Arc<dyn Store>,
+    /// Full-text search, derived from the store.
+    pub index: Arc<dyn SearchIndex>,
+}
+
+impl Backends {
+    /// Opens (creating and migrating when needed) the store and index of `config`.
+    pub async fn open(config: &Config) -> anyhow::Result<Backends> {
+        match &config.database_url {
+            Some(url) => {
+                let pool = config.postgres.pool();
+                let store = newsdesk_store::PostgresStore::connect(url.expose(), &pool)
+                    .await
+                    .with_context(|| format!("opening the PostgreSQL store at {url}"))?;
+                let index = newsdesk_search::postgres_index::PgSearchIndex::new(store.pool().clone())
+                    .await
+                    .with_context(|| format!("opening PostgreSQL full-text search at {url}"))?;
+                Ok(Backends {
+                    store: Arc::new(store),
+                    index: Arc::new(index),
+                })
+            }
+            None => {
+                let dir = &config.data_dir;
+                let store = newsdesk_store::SqliteStore::open(dir)
+                    .await
+                    .with_context(|| format!("opening the store in {}", dir.display()))?;
+                let index = newsdesk_search::tantivy_index::TantivyIndex::open(&dir.join("search"))
+                    .with_context(|| format!("opening the search index in {}", dir.join("search").display()))?;
+                Ok(Backends {
+                    store: Arc::new(store),
+                    index: Arc::new(index),
+                })
+            }
+        }
+    }
+
+    /// Brings the search index up to the store's change log (after a crash between a store
+    /// commit and an index commit, or after another process wrote).
+    pub async fn catch_up(&self) -> anyhow::Result<CatchUp> {
+        indexer::catch_up(self.store.as_ref(), self.index.as_ref(), indexer::DEFAULT_BATCH)
+            .await
+            .context("bringing the search index up to date")
+    }
+}

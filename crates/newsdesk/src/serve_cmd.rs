@@ -1,0 +1,63 @@
+//! `newsdesk serve`: the web site and JSON API, optionally with the bundled demo loaded first.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use crate::backends::Backends;
+use crate::cli::ServeArgs;
+use crate::config::Config;
+
+/// Runs `newsdesk serve` until SIGINT or SIGTERM.
+pub async fn run_serve(args: &ServeArgs, config: &Config, backends: &Backends) -> anyhow::Result<ExitCode> {
+    if args.demo {
+        let s = crate::demo::load(backends.store.as_ref()).await?;
+        tracing::info!(
+            inserted = s.inserted,
+            unchanged = s.unchanged,
+            "demo corpus loaded"
+        );
+    }
+    // Catch up before the first request, so search answers for everything stored.
+    let caught = backends.catch_up().await?;
+    tracing::info!(seq = caught.seq, indexed = caught.indexed, "search index up to date");
+    let mut web = config.web.clone();
+    if args.demo && web.about.is_none() {
+        web.about = Some(crate::demo::ATTRIBUTION.to_string());
+    }
+    let app = newsdesk_web::Application::build(
+        web,
+        config.listen,
+        backends.store.clone(),
+        backends.index.clone(),
+    )
+    .await
+    .context("starting the web server")?;
+    let addr = app.local_addr();
+    println!("listening on http://{addr}");
+    app.run_until_stopped(shutdown_signal()).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}
