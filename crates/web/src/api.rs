@@ -1,0 +1,327 @@
+//! The JSON API under `/api/v1/` (described by `/api/v1/openapi.json`), plus `/healthz` and
+//! `/metrics`. Errors use the shared [`AppError`]; the edge middleware writes them as
+//! `{"error": {"code", "message"}}`.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use newsdesk_article::{Article, SourceTime};
+use newsdesk_store::{ArticleFilter, ArticleSummary, InstrumentLink, LinkRole, Source};
+use serde::Serialize;
+
+use crate::error::AppError;
+use crate::metrics::Gauges;
+use crate::pages::hydrate;
+use crate::params::{ListParams, Params, SearchParams, nonempty, parse_cursor, parse_id};
+use crate::state::AppState;
+use crate::views::score_decimal;
+
+/// The OpenAPI 3.1 description of this API.
+pub const OPENAPI: &str = include_str!("../openapi.json");
+
+/// `{"slug", "name"}`.
+#[derive(Debug, Serialize)]
+pub struct SourceRef {
+    slug: String,
+    name: String,
+}
+
+fn source_ref(s: Option<&Source>) -> Option<SourceRef> {
+    s.map(|s| SourceRef {
+        slug: s.slug.clone(),
+        name: s.name.clone(),
+    })
+}
+
+/// An instrument link.
+#[derive(Debug, Serialize)]
+pub struct InstrumentJson {
+    symbol: String,
+    kind: String,
+    role: LinkRole,
+    /// Exact decimal (`score_bp / 10000`) as a string.
+    score: String,
+}
+
+fn instruments(links: &[InstrumentLink]) -> Vec<InstrumentJson> {
+    links
+        .iter()
+        .map(|l| InstrumentJson {
+            symbol: l.symbol.clone(),
+            kind: l.kind.clone(),
+            role: l.role,
+            score: score_decimal(l.score_bp),
+        })
+        .collect()
+}
+
+/// A story in a list.
+#[derive(Debug, Serialize)]
+pub struct ArticleItem {
+    id: i64,
+    title: Option<String>,
+    /// The original's canonical URL.
+    url: Option<String>,
+    /// This story's page on this site.
+    path: String,
+    source: Option<SourceRef>,
+    published: Option<SourceTime>,
+    updated: Option<SourceTime>,
+    updated_is_fetch_time: bool,
+    revision: i64,
+    instruments: Vec<InstrumentJson>,
+}
+
+fn item(s: &ArticleSummary, source: Option<&Source>) -> ArticleItem {
+    ArticleItem {
+        id: s.id,
+        title: s.title.clone(),
+        url: s.canonical_url.clone(),
+        path: format!("/news/{}", s.id),
+        source: source_ref(source),
+        published: s.published.clone(),
+        updated: s.updated.clone(),
+        updated_is_fetch_time: s.updated_is_fetch_time,
+        revision: s.revision,
+        instruments: instruments(&s.instruments),
+    }
+}
+
+/// `GET /api/v1/articles`.
+pub async fn articles(
+    State(st): State<AppState>,
+    Params(p): Params<ListParams>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let mut filter = ArticleFilter::default();
+    if let Some(slug) = nonempty(&p.source) {
+        let src = st
+            .source_by_slug(slug)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("there is no source {slug:?}")))?;
+        filter.source_id = Some(src.id);
+    }
+    filter.instrument = nonempty(&p.instrument).map(str::to_string);
+    let limit = p.limit.unwrap_or(st.config.page_size).clamp(1, 100);
+    let cursor = parse_cursor(&p.cursor)?;
+    let page = st.list(filter, cursor, limit).await?;
+    let mut sources = st.sources();
+    if page
+        .articles
+        .iter()
+        .any(|a| sources.get(a.source_id).is_none())
+    {
+        sources = st.reload_sources().await?;
+    }
+    let articles: Vec<ArticleItem> = page
+        .articles
+        .iter()
+        .map(|a| item(a, sources.get(a.source_id)))
+        .collect();
+    Ok(Json(serde_json::json!({
+        "articles": articles,
+        "next_cursor": page.next.map(|c| c.to_string()),
+    })))
+}
+
+/// One revision.
+#[derive(Debug, Serialize)]
+struct RevisionJson {
+    number: i64,
+    fetched_at: String,
+    content_hash: String,
+    article: Article,
+}
+
+/// The full article.
+#[derive(Debug, Serialize)]
+struct ArticleJson {
+    id: i64,
+    title: Option<String>,
+    url: Option<String>,
+    path: String,
+    source: Option<SourceRef>,
+    authors: Vec<String>,
+    agency: Option<String>,
+    dateline: Option<newsdesk_article::Dateline>,
+    images: Vec<newsdesk_article::Image>,
+    blocks: Vec<newsdesk_article::Block>,
+    published: Option<SourceTime>,
+    updated: Option<SourceTime>,
+    updated_is_fetch_time: bool,
+    language: Option<String>,
+    section: Option<String>,
+    revision: i64,
+    first_seen_at: String,
+    instruments: Vec<InstrumentJson>,
+    revisions: Vec<RevisionJson>,
+}
+
+/// `GET /api/v1/articles/{id}`.
+pub async fn article(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id = parse_id(&id)?;
+    let Some(stored) = st.store.get_article(id).await? else {
+        return Err(match st.store.get_removal(id).await? {
+            Some(r) => AppError::Gone {
+                removed_at: r.removed_at,
+            },
+            None => AppError::NotFound(format!("there is no story {id}")),
+        });
+    };
+    let revisions = st.store.list_revisions(id).await?;
+    let source = st.source(stored.summary.source_id).await?;
+    let s = stored.summary;
+    let a = stored.article;
+    let body = ArticleJson {
+        id,
+        title: s.title.clone().or(a.title.clone()),
+        url: s.canonical_url.clone().or(a.url.clone()),
+        path: format!("/news/{id}"),
+        source: source_ref(source.as_ref()),
+        authors: a.authors,
+        agency: a.agency,
+        dateline: a.dateline,
+        images: a.images,
+        blocks: a.blocks,
+        published: s.published,
+        updated: s.updated,
+        updated_is_fetch_time: s.updated_is_fetch_time,
+        language: a.language,
+        section: a.section,
+        revision: s.revision,
+        first_seen_at: s.first_seen_at.to_string(),
+        instruments: instruments(&s.instruments),
+        revisions: revisions
+            .into_iter()
+            .map(|r| RevisionJson {
+                number: r.revision,
+                fetched_at: r.fetched_at.to_string(),
+                content_hash: r.content_hash,
+                article: r.article,
+            })
+            .collect(),
+    };
+    Ok(Json(body).into_response())
+}
+
+/// A search result.
+#[derive(Debug, Serialize)]
+struct ResultJson {
+    id: i64,
+    title: Option<String>,
+    snippet: String,
+    highlights: Vec<(usize, usize)>,
+    score: f32,
+    published: Option<SourceTime>,
+    source: Option<SourceRef>,
+    url: Option<String>,
+    path: String,
+    instruments: Vec<InstrumentJson>,
+}
+
+/// `GET /api/v1/search`.
+pub async fn search(
+    State(st): State<AppState>,
+    Params(p): Params<SearchParams>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let query = p.to_query(p.limit.unwrap_or(st.config.page_size))?;
+    let page = st.index.search(&query).await?;
+    let hits = hydrate(&st, page.hits).await?;
+    let mut sources = st.sources();
+    if hits.iter().any(|(_, s)| sources.get(s.source_id).is_none()) {
+        sources = st.reload_sources().await?;
+    }
+    let results: Vec<ResultJson> = hits
+        .into_iter()
+        .map(|(h, s)| ResultJson {
+            id: s.id,
+            title: s.title.clone(),
+            snippet: h.snippet.text,
+            highlights: h.snippet.highlights,
+            score: h.score,
+            published: s.published.clone(),
+            source: source_ref(sources.get(s.source_id)),
+            url: s.canonical_url.clone(),
+            path: format!("/news/{}", s.id),
+            instruments: instruments(&s.instruments),
+        })
+        .collect();
+    Ok(Json(serde_json::json!({
+        "results": results,
+        "total": page.total,
+        "next_cursor": page.next_cursor,
+    })))
+}
+
+/// `GET /api/v1/sources`.
+pub async fn sources(State(st): State<AppState>) -> Result<Json<serde_json::Value>, AppError> {
+    let sources = st.reload_sources().await?;
+    let list: Vec<serde_json::Value> = sources
+        .list
+        .iter()
+        .map(|s| {
+            serde_json::json!({
+                "slug": s.slug,
+                "name": s.name,
+                "homepage_url": s.homepage_url,
+                "time_zone": s.time_zone,
+                "path": format!("/source/{}", crate::escape::encode(&s.slug)),
+            })
+        })
+        .collect();
+    Ok(Json(serde_json::json!({ "sources": list })))
+}
+
+/// `GET /api/v1/openapi.json`.
+pub async fn openapi() -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        OPENAPI,
+    )
+        .into_response()
+}
+
+/// `GET /healthz`: 200 when the store answers, 503 when it does not.
+pub async fn healthz(State(st): State<AppState>) -> Response {
+    let store_ok = st.store.last_change_seq().await;
+    let body = serde_json::json!({
+        "status": if store_ok.is_ok() { "ok" } else { "unavailable" },
+        "store": st.store.backend(),
+        "search": st.index.backend(),
+    });
+    let status = if store_ok.is_ok() {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    if let Err(e) = store_ok {
+        tracing::warn!(error = %e, "health check: store unreadable");
+    }
+    (status, Json(body)).into_response()
+}
+
+/// `GET /metrics`: Prometheus text.
+pub async fn metrics(State(st): State<AppState>) -> Response {
+    let (cached_pages, cached_bytes) = st.pages.stats();
+    let g = Gauges {
+        store_seq: st.store.last_change_seq().await.ok(),
+        index_seq: st.index.applied_seq().await.ok(),
+        index_docs: st.index.count().await.ok(),
+        cached_pages,
+        cached_bytes,
+    };
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+        )],
+        st.metrics.render(&g),
+    )
+        .into_response()
+}
