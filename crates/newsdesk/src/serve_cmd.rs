@@ -21,12 +21,8 @@ pub async fn run_serve(args: &ServeArgs, config: &Config, backends: &Backends) -
     // Catch up before the first request, so search answers for everything stored.
     let caught = backends.catch_up().await?;
     tracing::info!(seq = caught.seq, indexed = caught.indexed, "search index up to date");
-    let mut web = config.web.clone();
-    if args.demo && web.about.is_none() {
-        web.about = Some(crate::demo::ATTRIBUTION.to_string());
-    }
     let app = newsdesk_web::Application::build(
-        web,
+        config.web.clone(),
         config.listen,
         backends.store.clone(),
         backends.index.clone(),
