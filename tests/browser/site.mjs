@@ -43,14 +43,14 @@ for (const [label, viewport] of [['desktop', { width: 1280, height: 900 }], ['ph
     const res = await page.goto(`${base}/news/${seedId}`);
     assert.equal(res.status(), 200);
     const h1 = page.getByRole('heading', { level: 1 });
-    assert.equal((await h1.innerText()).trim(), 'Japan working towards opening NATO liaison office');
+    assert.equal((await h1.innerText()).trim(), 'Japan working towards opening of NATO liaison office in Tokyo');
     assert.ok(await h1.isVisible());
     const text = await page.locator('main').innerText();
     assert.match(text, /Published/);
     assert.match(text, /Updated/);
     assert.match(text, /WASHINGTON/);
     assert.match(text, /Reuters/);
-    assert.match(text, /Japan is moving toward opening a NATO liaison office in Tokyo/);
+    assert.match(text, /Japan is working towards the opening of a NATO liaison office in Tokyo/);
     assert.doesNotMatch(text, /Latest comments|Risk Disclosure:|Fair Value/);
     const chip = page.getByRole('link', { name: /JP225/ });
     assert.ok(await chip.first().isVisible(), 'JP225 chip not visible');

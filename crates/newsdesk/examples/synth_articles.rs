@@ -8,13 +8,69 @@ use std::io::{BufWriter, Write};
 use newsdesk_article::{Article, Block, SourceTime};
 
 const WORDS: &[&str] = &[
-    "stocks", "bonds", "yields", "rates", "inflation", "central", "bank", "policy", "dollar", "yen",
-    "euro", "oil", "gold", "futures", "index", "shares", "earnings", "guidance", "quarter", "revenue",
-    "growth", "slowdown", "recession", "tariffs", "trade", "exports", "imports", "jobs", "payrolls",
-    "unemployment", "consumer", "spending", "housing", "credit", "spreads", "volatility", "traders",
-    "investors", "analysts", "outlook", "forecast", "rally", "selloff", "record", "low", "high",
-    "Tokyo", "London", "Frankfurt", "Washington", "Beijing", "Nikkei", "Treasury", "Fed", "ECB",
-    "merger", "acquisition", "deal", "chipmaker", "automaker", "airline", "lender", "insurer",
+    "stocks",
+    "bonds",
+    "yields",
+    "rates",
+    "inflation",
+    "central",
+    "bank",
+    "policy",
+    "dollar",
+    "yen",
+    "euro",
+    "oil",
+    "gold",
+    "futures",
+    "index",
+    "shares",
+    "earnings",
+    "guidance",
+    "quarter",
+    "revenue",
+    "growth",
+    "slowdown",
+    "recession",
+    "tariffs",
+    "trade",
+    "exports",
+    "imports",
+    "jobs",
+    "payrolls",
+    "unemployment",
+    "consumer",
+    "spending",
+    "housing",
+    "credit",
+    "spreads",
+    "volatility",
+    "traders",
+    "investors",
+    "analysts",
+    "outlook",
+    "forecast",
+    "rally",
+    "selloff",
+    "record",
+    "low",
+    "high",
+    "Tokyo",
+    "London",
+    "Frankfurt",
+    "Washington",
+    "Beijing",
+    "Nikkei",
+    "Treasury",
+    "Fed",
+    "ECB",
+    "merger",
+    "acquisition",
+    "deal",
+    "chipmaker",
+    "automaker",
+    "airline",
+    "lender",
+    "insurer",
 ];
 
 struct Rng(u64);
@@ -46,8 +102,14 @@ impl Rng {
 }
 
 fn main() -> std::io::Result<()> {
-    let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(10_000);
-    let seed: u64 = std::env::args().nth(2).and_then(|a| a.parse().ok()).unwrap_or(7);
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(10_000);
+    let seed: u64 = std::env::args()
+        .nth(2)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(7);
     let mut rng = Rng(seed.max(1));
     let base = jiff::Timestamp::from_second(1_767_225_600).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
     let out = std::io::stdout();

@@ -77,17 +77,29 @@ pub fn source_for(article: &Article, zone: &str) -> NewSource {
         .map(|h| h.rsplit('@').next().unwrap_or(h))
         .map(|h| h.split(':').next().unwrap_or(h).to_ascii_lowercase())
         .map(|h| h.strip_prefix("www.").map(str::to_string).unwrap_or(h))
-        .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-'));
+        .filter(|h| {
+            !h.is_empty()
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+        });
     match host {
         Some(h) => NewSource {
             slug: h.replace('.', "-"),
-            name: article.source.clone().filter(|s| !s.trim().is_empty()).unwrap_or(h.clone()),
+            name: article
+                .source
+                .clone()
+                .filter(|s| !s.trim().is_empty())
+                .unwrap_or(h.clone()),
             homepage_url: Some(format!("https://{h}/")),
             time_zone: zone.to_string(),
         },
         None => NewSource {
             slug: "local".into(),
-            name: article.source.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| "Local files".into()),
+            name: article
+                .source
+                .clone()
+                .filter(|s| !s.trim().is_empty())
+                .unwrap_or_else(|| "Local files".into()),
             homepage_url: None,
             time_zone: zone.to_string(),
         },
@@ -136,7 +148,12 @@ impl<'a> Ingest<'a> {
     }
 
     /// Queues one article; commits when the batch is full.
-    pub async fn push(&mut self, source_id: Id, article: Article, fetched_at: Timestamp) -> anyhow::Result<()> {
+    pub async fn push(
+        &mut self,
+        source_id: Id,
+        article: Article,
+        fetched_at: Timestamp,
+    ) -> anyhow::Result<()> {
         let links = printed_links(&article);
         self.batch.push(NewArticle {
             source_id,
@@ -203,10 +220,14 @@ pub async fn run_add(args: &AddArgs, backends: &Backends) -> anyhow::Result<Exit
             continue;
         }
         let article = inputs::read(&input, args.max_bytes).and_then(|bytes| {
-            let kind = inputs::kind(&input, &bytes, args.as_kind.map(|k| match k {
-                crate::cli::AddInputKind::Html => InputKind::Html,
-                crate::cli::AddInputKind::Text => InputKind::Text,
-            }));
+            let kind = inputs::kind(
+                &input,
+                &bytes,
+                args.as_kind.map(|k| match k {
+                    crate::cli::AddInputKind::Html => InputKind::Html,
+                    crate::cli::AddInputKind::Text => InputKind::Text,
+                }),
+            );
             crate::extract_cmd::extract_bytes(&bytes, kind, &opts).map_err(anyhow::Error::from)
         });
         match article {
@@ -228,7 +249,11 @@ pub async fn run_add(args: &AddArgs, backends: &Backends) -> anyhow::Result<Exit
         "added: {} new, {} revised, {} unchanged, {} removed earlier, {} failed; search index at change {} ({} documents updated)",
         s.inserted, s.revised, s.unchanged, s.removed, s.failed, indexed.seq, indexed.indexed
     );
-    Ok(if s.failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if s.failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn named_source(args: &AddArgs, article: &Article, zone: &str) -> NewSource {
@@ -279,7 +304,11 @@ async fn add_article_lines(
                 ingest.push(sid, article, now).await?;
             }
             Err(e) => {
-                eprintln!("newsdesk: {}:{}: not an article: {e}", input.display(), n + 1);
+                eprintln!(
+                    "newsdesk: {}:{}: not an article: {e}",
+                    input.display(),
+                    n + 1
+                );
                 ingest.summary.failed += 1;
             }
         }

@@ -29,9 +29,9 @@ impl Backends {
                 let store = newsdesk_store::PostgresStore::connect(url.expose(), &pool)
                     .await
                     .with_context(|| format!("opening the PostgreSQL store at {url}"))?;
-                let index = pg_index(&store).await.with_context(|| {
-                    format!("opening PostgreSQL full-text search at {url}")
-                })?;
+                let index = pg_index(&store)
+                    .await
+                    .with_context(|| format!("opening PostgreSQL full-text search at {url}"))?;
                 Ok(Backends {
                     store: Arc::new(store),
                     index,
@@ -43,7 +43,12 @@ impl Backends {
                     .await
                     .with_context(|| format!("opening the store in {}", dir.display()))?;
                 let index = newsdesk_search::tantivy_index::TantivyIndex::open(&dir.join("search"))
-                    .with_context(|| format!("opening the search index in {}", dir.join("search").display()))?;
+                    .with_context(|| {
+                        format!(
+                            "opening the search index in {}",
+                            dir.join("search").display()
+                        )
+                    })?;
                 Ok(Backends {
                     store: Arc::new(store),
                     index: Arc::new(index),
@@ -55,9 +60,13 @@ impl Backends {
     /// Brings the search index up to the store's change log (after a crash between a store
     /// commit and an index commit, or after another process wrote).
     pub async fn catch_up(&self) -> anyhow::Result<CatchUp> {
-        indexer::catch_up(self.store.as_ref(), self.index.as_ref(), indexer::DEFAULT_BATCH)
-            .await
-            .context("bringing the search index up to date")
+        indexer::catch_up(
+            self.store.as_ref(),
+            self.index.as_ref(),
+            indexer::DEFAULT_BATCH,
+        )
+        .await
+        .context("bringing the search index up to date")
     }
 }
 

@@ -236,7 +236,10 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         _ => QUIET_LOG,
     };
     init_logging(config.log.as_deref().unwrap_or(default_log));
-    if let Command::Config { action: ConfigAction::Print } = cli.command {
+    if let Command::Config {
+        action: ConfigAction::Print,
+    } = cli.command
+    {
         print!("{}", config.to_toml()?);
         return Ok(ExitCode::SUCCESS);
     }
@@ -262,7 +265,9 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
                 Ok(ExitCode::SUCCESS)
             }
-            Command::Extract(_) | Command::Flatten(_) | Command::Config { .. } => Ok(ExitCode::SUCCESS),
+            Command::Extract(_) | Command::Flatten(_) | Command::Config { .. } => {
+                Ok(ExitCode::SUCCESS)
+            }
         }
     })
 }

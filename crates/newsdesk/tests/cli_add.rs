@@ -15,7 +15,8 @@ use newsdesk_store::{ArticleFilter, Store};
 fn bin(data: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_newsdesk"));
     c.arg("--data-dir").arg(data);
-    c.env_remove("NEWSDESK_DATABASE_URL").env_remove("NEWSDESK_CONFIG");
+    c.env_remove("NEWSDESK_DATABASE_URL")
+        .env_remove("NEWSDESK_CONFIG");
     c
 }
 
@@ -36,14 +37,23 @@ fn stdout(out: &Output) -> String {
 }
 
 fn seed() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../extract/tests/fixtures/text/investing-nato-liaison.txt")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../extract/tests/fixtures/text/investing-nato-liaison.txt")
 }
 
 fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
-async fn open(data: &Path) -> (newsdesk_store::SqliteStore, newsdesk_search::tantivy_index::TantivyIndex) {
+async fn open(
+    data: &Path,
+) -> (
+    newsdesk_store::SqliteStore,
+    newsdesk_search::tantivy_index::TantivyIndex,
+) {
     let store = newsdesk_store::SqliteStore::open(data).await.unwrap();
     let index = newsdesk_search::tantivy_index::TantivyIndex::open(&data.join("search")).unwrap();
     (store, index)
@@ -62,19 +72,39 @@ fn query(text: &str) -> SearchQuery {
 fn seed_is_stored_once_with_its_chip_and_found_by_search() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let out = run(bin(&data).args(["add", "--tz", "America/New_York"]).arg(seed()));
+    let out = run(bin(&data)
+        .args(["add", "--tz", "America/New_York"])
+        .arg(seed()));
     assert!(stdout(&out).contains("1 new"), "{}", stdout(&out));
     // The same input again adds nothing.
-    let out = run(bin(&data).args(["add", "--tz", "America/New_York"]).arg(seed()));
-    assert!(stdout(&out).contains("0 new, 0 revised, 1 unchanged"), "{}", stdout(&out));
+    let out = run(bin(&data)
+        .args(["add", "--tz", "America/New_York"])
+        .arg(seed()));
+    assert!(
+        stdout(&out).contains("0 new, 0 revised, 1 unchanged"),
+        "{}",
+        stdout(&out)
+    );
 
     rt().block_on(async {
         let (store, index) = open(&data).await;
-        let page = store.list_articles(&ArticleFilter::default(), None, 10).await.unwrap();
+        let page = store
+            .list_articles(&ArticleFilter::default(), None, 10)
+            .await
+            .unwrap();
         assert_eq!(page.articles.len(), 1);
         let s = &page.articles[0];
-        assert_eq!(s.title.as_deref(), Some("Japan working towards opening NATO liaison office"));
-        assert_eq!(s.instruments.iter().map(|l| l.symbol.as_str()).collect::<Vec<_>>(), ["JP225"]);
+        assert_eq!(
+            s.title.as_deref(),
+            Some("Japan working towards opening of NATO liaison office in Tokyo")
+        );
+        assert_eq!(
+            s.instruments
+                .iter()
+                .map(|l| l.symbol.as_str())
+                .collect::<Vec<_>>(),
+            ["JP225"]
+        );
         assert_eq!(s.published.as_ref().unwrap().zone, "America/New_York");
         let stored = store.get_article(s.id).await.unwrap().unwrap();
         let d = stored.article.dateline.as_ref().unwrap();
@@ -82,7 +112,12 @@ fn seed_is_stored_once_with_its_chip_and_found_by_search() {
         let hits = index.search(&query("NATO liaison Tokyo")).await.unwrap();
         assert_eq!(hits.hits.first().map(|h| h.id), Some(s.id));
         let by_chip = index
-            .search(&SearchQuery { instrument: Some("JP225".into()), sort: SortOrder::Date, limit: 10, ..SearchQuery::default() })
+            .search(&SearchQuery {
+                instrument: Some("JP225".into()),
+                sort: SortOrder::Date,
+                limit: 10,
+                ..SearchQuery::default()
+            })
             .await
             .unwrap();
         assert_eq!(by_chip.hits.len(), 1);
@@ -118,26 +153,67 @@ fn changed_content_becomes_a_revision_with_updated_set() {
     let data = dir.path().join("data");
     let v1 = dir.path().join("v1.jsonl");
     let v2 = dir.path().join("v2.jsonl");
-    write_lines(&v1, &[story("https://wire.example/a", "Yen slides", &["The yen fell against the dollar on Monday."])]);
+    write_lines(
+        &v1,
+        &[story(
+            "https://wire.example/a",
+            "Yen slides",
+            &["The yen fell against the dollar on Monday."],
+        )],
+    );
     write_lines(
         &v2,
-        &[story("https://wire.example/a", "Yen slides to a two-year low", &["The yen fell to a two-year low against the dollar on Monday."])],
+        &[story(
+            "https://wire.example/a",
+            "Yen slides to a two-year low",
+            &["The yen fell to a two-year low against the dollar on Monday."],
+        )],
     );
-    run(bin(&data).args(["add", "--now", "2026-11-20T15:00:00Z"]).arg(&v1));
-    let out = run(bin(&data).args(["add", "--now", "2026-11-20T16:30:00Z"]).arg(&v2));
-    assert!(stdout(&out).contains("0 new, 1 revised"), "{}", stdout(&out));
+    run(bin(&data)
+        .args(["add", "--now", "2026-11-20T15:00:00Z"])
+        .arg(&v1));
+    let out = run(bin(&data)
+        .args(["add", "--now", "2026-11-20T16:30:00Z"])
+        .arg(&v2));
+    assert!(
+        stdout(&out).contains("0 new, 1 revised"),
+        "{}",
+        stdout(&out)
+    );
     rt().block_on(async {
         let (store, index) = open(&data).await;
-        let page = store.list_articles(&ArticleFilter::default(), None, 10).await.unwrap();
+        let page = store
+            .list_articles(&ArticleFilter::default(), None, 10)
+            .await
+            .unwrap();
         assert_eq!(page.articles.len(), 1);
         let s = &page.articles[0];
         assert_eq!(s.revision, 2);
         assert!(s.updated_is_fetch_time);
-        assert_eq!(s.updated.as_ref().unwrap().instant, "2026-11-20T16:30:00Z".parse().unwrap());
+        assert_eq!(
+            s.updated.as_ref().unwrap().instant,
+            "2026-11-20T16:30:00Z".parse().unwrap()
+        );
         assert_eq!(store.list_revisions(s.id).await.unwrap().len(), 2);
         // Search sees the new text, not the old.
-        assert_eq!(index.search(&query("two-year low")).await.unwrap().hits.len(), 1);
-        assert_eq!(index.search(&query("\"yen slides\" -two-year")).await.unwrap().hits.len(), 0);
+        assert_eq!(
+            index
+                .search(&query("two-year low"))
+                .await
+                .unwrap()
+                .hits
+                .len(),
+            1
+        );
+        assert_eq!(
+            index
+                .search(&query("\"yen slides\" -two-year"))
+                .await
+                .unwrap()
+                .hits
+                .len(),
+            0
+        );
     });
     // The source came from the URL's host.
     let out = run(bin(&data).args(["config", "print"]));
@@ -149,9 +225,19 @@ fn bad_inputs_are_reported_and_the_rest_is_stored() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let lines = dir.path().join("mixed.jsonl");
-    let good = serde_json::to_string(&story("https://wire.example/ok", "Gold steadies", &["Gold held near its record."])).unwrap();
+    let good = serde_json::to_string(&story(
+        "https://wire.example/ok",
+        "Gold steadies",
+        &["Gold held near its record."],
+    ))
+    .unwrap();
     std::fs::write(&lines, format!("{good}\n{{not json\n\n[1,2]\n")).unwrap();
-    let out = bin(&data).arg("add").arg(&lines).arg(dir.path().join("missing.html")).output().unwrap();
+    let out = bin(&data)
+        .arg("add")
+        .arg(&lines)
+        .arg(dir.path().join("missing.html"))
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("mixed.jsonl:2"), "{err}");
@@ -166,7 +252,13 @@ fn reindex_rebuilds_a_lost_index() {
     let data = dir.path().join("data");
     let lines = dir.path().join("a.jsonl");
     let arts: Vec<Article> = (0..50)
-        .map(|i| story(&format!("https://wire.example/{i}"), &format!("Story number {i}"), &[&format!("Body of story {i} mentions token{i}.")]))
+        .map(|i| {
+            story(
+                &format!("https://wire.example/{i}"),
+                &format!("Story number {i}"),
+                &[&format!("Body of story {i} mentions token{i}.")],
+            )
+        })
         .collect();
     write_lines(&lines, &arts);
     run(bin(&data).arg("add").arg(&lines));
@@ -194,7 +286,10 @@ fn sigkill_mid_batch_never_leaves_partial_articles_or_unsearchable_ones() {
             let mut a = story(
                 &format!("https://wire.example/bulk/{i}"),
                 &format!("Bulk story {i}"),
-                &[&format!("Marker m{i}x appears once."), "Stocks were mixed in thin trading as investors awaited data."],
+                &[
+                    &format!("Marker m{i}x appears once."),
+                    "Stocks were mixed in thin trading as investors awaited data.",
+                ],
             );
             a.printed_instruments = vec![format!("SYM{}", i % 7)];
             a
@@ -203,13 +298,24 @@ fn sigkill_mid_batch_never_leaves_partial_articles_or_unsearchable_ones() {
     let lines = dir.path().join("bulk.jsonl");
     write_lines(&lines, &arts);
     let small = dir.path().join("small.jsonl");
-    write_lines(&small, &[story("https://wire.example/restart", "Restart marker", &["Restarted."])]);
+    write_lines(
+        &small,
+        &[story(
+            "https://wire.example/restart",
+            "Restart marker",
+            &["Restarted."],
+        )],
+    );
     // Initialise the data directory once so kills land in the ingest, not in schema creation.
     run(bin(&data).arg("add").arg(&small));
 
     let mut killed_mid_run = 0;
     for round in 0..20u64 {
-        let mut child = bin(&data).args(["add", "--batch", "100"]).arg(&lines).spawn().unwrap();
+        let mut child = bin(&data)
+            .args(["add", "--batch", "100"])
+            .arg(&lines)
+            .spawn()
+            .unwrap();
         std::thread::sleep(Duration::from_millis(40 + (round * 37) % 400));
         if child.try_wait().unwrap().is_none() {
             killed_mid_run += 1;
@@ -224,16 +330,30 @@ fn sigkill_mid_batch_never_leaves_partial_articles_or_unsearchable_ones() {
             let mut live = 0u64;
             let mut stored_ids = std::collections::HashMap::new();
             loop {
-                let page = store.list_articles(&ArticleFilter::default(), cursor, 1000).await.unwrap();
+                let page = store
+                    .list_articles(&ArticleFilter::default(), cursor, 1000)
+                    .await
+                    .unwrap();
                 for s in &page.articles {
                     live += 1;
-                    let stored = store.get_article(s.id).await.unwrap().expect("listed article readable");
+                    let stored = store
+                        .get_article(s.id)
+                        .await
+                        .unwrap()
+                        .expect("listed article readable");
                     let url = stored.article.url.clone().unwrap();
                     if let Some(i) = url.strip_prefix("https://wire.example/bulk/") {
                         let i: usize = i.parse().unwrap();
                         stored_ids.insert(i, s.id);
-                        assert_eq!(stored.article, arts[i], "round {round}: article {i} differs from its input");
-                        assert_eq!(s.instruments.len(), 1, "round {round}: article {i} lost its link");
+                        assert_eq!(
+                            stored.article, arts[i],
+                            "round {round}: article {i} differs from its input"
+                        );
+                        assert_eq!(
+                            s.instruments.len(),
+                            1,
+                            "round {round}: article {i} lost its link"
+                        );
                         assert_eq!(s.instruments[0].symbol, format!("SYM{}", i % 7));
                     }
                 }
@@ -242,16 +362,27 @@ fn sigkill_mid_batch_never_leaves_partial_articles_or_unsearchable_ones() {
                     None => break,
                 }
             }
-            assert_eq!(index.count().await.unwrap(), live, "round {round}: index and store disagree");
+            assert_eq!(
+                index.count().await.unwrap(),
+                live,
+                "round {round}: index and store disagree"
+            );
             // Every stored article is findable by its unique marker; unstored ones are not.
             for i in (0..n).step_by(97).chain([n - 1]) {
                 let hits = index.search(&query(&format!("m{i}x"))).await.unwrap().hits;
                 match stored_ids.get(&i) {
-                    Some(id) => assert_eq!(hits.iter().map(|h| h.id).collect::<Vec<_>>(), [*id], "round {round}: {i}"),
+                    Some(id) => assert_eq!(
+                        hits.iter().map(|h| h.id).collect::<Vec<_>>(),
+                        [*id],
+                        "round {round}: {i}"
+                    ),
                     None => assert!(hits.is_empty(), "round {round}: unstored {i} found"),
                 }
             }
         });
     }
-    assert!(killed_mid_run >= 10, "only {killed_mid_run} of 20 kills landed mid-run; the test did not test much");
+    assert!(
+        killed_mid_run >= 10,
+        "only {killed_mid_run} of 20 kills landed mid-run; the test did not test much"
+    );
 }
