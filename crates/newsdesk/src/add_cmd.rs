@@ -93,13 +93,11 @@ pub fn source_for(article: &Article, zone: &str) -> NewSource {
             homepage_url: Some(format!("https://{h}/")),
             time_zone: zone.to_string(),
         },
+        // Without a URL the article's own source line is often the wire agency ("Reuters"), not
+        // the publisher: file it under one neutral source rather than name it after the first.
         None => NewSource {
             slug: "local".into(),
-            name: article
-                .source
-                .clone()
-                .filter(|s| !s.trim().is_empty())
-                .unwrap_or_else(|| "Local files".into()),
+            name: "Local files".into(),
             homepage_url: None,
             time_zone: zone.to_string(),
         },
