@@ -7,6 +7,7 @@
 //! the index committed.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use newsdesk_store::{Id, Source, Store, StoredArticle};
 
@@ -63,10 +64,10 @@ pub async fn catch_up(store: &dyn Store, index: &dyn SearchIndex, batch: u32) ->
             match store.get_article(id).await? {
                 Some(stored) => {
                     let sid = stored.summary.source_id;
-                    if !sources.contains_key(&sid) {
+                    if let Entry::Vacant(slot) = sources.entry(sid) {
                         match store.get_source(sid).await? {
                             Some(src) => {
-                                sources.insert(sid, src);
+                                slot.insert(src);
                             }
                             None => {
                                 deletes.push(id);

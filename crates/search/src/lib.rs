@@ -1,7 +1,9 @@
-//! newsdesk's search seam: the [`SearchIndex`] trait, the values it exchanges, and (in later
-//! modules) its tantivy implementation for the embedded install, its PostgreSQL full-text
-//! implementation for scale-out, and the indexer that keeps an index in step with the store's
-//! change log.
+//! newsdesk's search seam: the [`SearchIndex`] trait, the values it exchanges, its tantivy
+//! implementation for the embedded install ([`TantivyIndex`]), and the indexer that keeps an
+//! index in step with the store's change log ([`indexer`]).
+//!
+//! Both backends read the user's query the same way ([`query`]: words, `"phrases"`, `-excluded`,
+//! `OR`; never an error) and share request checking, cursors and snippet helpers ([`plan`]).
 //!
 //! The index is derived state. The store is the truth; the index remembers the last change-log
 //! `seq` it applied (committed atomically with the documents), and [`SearchIndex::apply`] is
@@ -9,6 +11,11 @@
 //! `newsdesk reindex` is "clear, then replay from 0".
 
 pub mod indexer;
+pub mod plan;
+pub mod query;
+pub mod tantivy_index;
+
+pub use tantivy_index::{TantivyIndex, TantivyOptions};
 
 use async_trait::async_trait;
 use jiff::Timestamp;
