@@ -250,7 +250,7 @@ async fn poll_changes(st: AppState, mut last_seen: i64, mut stop: watch::Receive
             }
             Err(e) => {
                 st.metrics.poll_errors.fetch_add(1, Relaxed);
-                if streak % 100 == 0 {
+                if streak.is_multiple_of(100) {
                     tracing::error!(error = %e, "change-log poll failed");
                 }
                 streak += 1;

@@ -570,9 +570,8 @@ pub fn article_page<'a>(
                 edits: Vec::new(),
             });
         }
-        revs.reverse();
         // newest first
-        revs.sort_by(|x, y| y.number.cmp(&x.number));
+        revs.sort_by_key(|r| std::cmp::Reverse(r.number));
     }
     let source_name = source
         .map(|s| clean_text(&s.name).into_owned())

@@ -1,6 +1,9 @@
 //! The web crate end to end: a real SQLite store and a real tantivy index in a temporary data
 //! directory, the server bound to 127.0.0.1:0 through `Application::build`, plain HTTP requests.
 
+// The helpers below are not `#[test]` fns, which clippy's `allow-unwrap-in-tests` does not cover.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
