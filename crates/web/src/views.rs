@@ -550,7 +550,13 @@ pub fn article_page<'a>(
             .filter(|c| !c.is_empty());
         ImageView {
             src: img.url.as_deref().and_then(safe_url).map(str::to_string),
-            alt: caption.clone().unwrap_or_default(),
+            // The figcaption describes the picture; repeating it as alt text would make screen
+            // readers say it twice.
+            alt: if caption.is_some() {
+                String::new()
+            } else {
+                "Photo".to_string()
+            },
             caption,
             credit,
         }

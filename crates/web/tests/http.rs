@@ -22,6 +22,7 @@ struct TestApp {
     client: reqwest::Client,
     source: Source,
     stop: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
     _dir: tempfile::TempDir,
 }
 
@@ -78,7 +79,7 @@ async fn spawn_app_with(config: WebConfig, preload: Vec<(Article, &str)>) -> Tes
         .unwrap();
     let base = format!("http://{}", app.local_addr());
     let (tx, rx) = oneshot::channel::<()>();
-    tokio::spawn(app.run_until_stopped(async move {
+    let server = tokio::spawn(app.run_until_stopped(async move {
         let _ = rx.await;
     }));
     TestApp {
@@ -90,6 +91,7 @@ async fn spawn_app_with(config: WebConfig, preload: Vec<(Article, &str)>) -> Tes
             .unwrap(),
         source,
         stop: Some(tx),
+        server: Some(server),
         _dir: dir,
     }
 }
@@ -1354,4 +1356,19 @@ async fn healthz_and_metrics() {
     assert!(b.contains("newsdesk_article_pages_cached_total 1"), "{b}");
     assert!(b.contains("newsdesk_search_applied_seq"), "{b}");
     assert!(b.contains("newsdesk_store_change_seq 2"), "{b}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_is_graceful_and_stops_listening() {
+    let mut app = spawn_app().await;
+    assert_eq!(app.get("/healthz").await.status, 200);
+    app.stop.take().unwrap().send(()).unwrap();
+    let server = app.server.take().unwrap();
+    let result = tokio::time::timeout(Duration::from_secs(10), server).await;
+    assert!(
+        matches!(result, Ok(Ok(Ok(())))),
+        "run_until_stopped returned {result:?}"
+    );
+    let after = app.client.get(format!("{}/healthz", app.base)).send().await;
+    assert!(after.is_err(), "still answering after shutdown");
 }
