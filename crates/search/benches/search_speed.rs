@@ -10,7 +10,8 @@
 //! - `NEWSDESK_SEARCH_BENCH_DIR`: keep the tantivy index here and reuse it when it already holds
 //!   the corpus (default: a temporary directory, removed afterwards);
 //! - `NEWSDESK_SEARCH_BENCH_PG=1` with `NEWSDESK_TEST_DATABASE_URL`: also run on PostgreSQL, in
-//!   a fresh database, with `NEWSDESK_SEARCH_BENCH_PG_DOCS` documents (default 100,000).
+//!   a fresh database, with `NEWSDESK_SEARCH_BENCH_PG_DOCS` documents (default 100,000);
+//!   `NEWSDESK_SEARCH_BENCH_PG_DB` names a database to keep and reuse instead.
 //!
 //! The corpus is deterministic (own PRNG): a Zipf-distributed vocabulary of ~3,000 words whose
 //! most frequent ranks are English function words (as in real text; the analyzer drops most of
@@ -368,10 +369,13 @@ async fn index_corpus(index: &dyn SearchIndex, corpus: &Corpus, n: usize, batch:
     let started = Instant::now();
     let mut last_report = Instant::now();
     let mut id = 1usize;
+    let mut slowest = Duration::ZERO;
     while id <= n {
         let end = (id + batch - 1).min(n);
         let docs: Vec<IndexDoc> = (id..=end).map(|i| corpus.doc(i as i64, n as i64)).collect();
+        let t = Instant::now();
         index.apply(&docs, &[], end as i64).await.unwrap();
+        slowest = slowest.max(t.elapsed());
         id = end + 1;
         if last_report.elapsed() > Duration::from_secs(30) {
             let rate = end as f64 / started.elapsed().as_secs_f64();
@@ -381,9 +385,11 @@ async fn index_corpus(index: &dyn SearchIndex, corpus: &Corpus, n: usize, batch:
     }
     let secs = started.elapsed().as_secs_f64();
     println!(
-        "{}: indexed {n} documents in batches of {batch} in {secs:.1} s: {:.0} docs/s",
+        "{}: indexed {n} documents in batches of {batch} in {secs:.1} s: {:.0} docs/s \
+         (slowest apply, merges included: {:.2} s)",
         index.backend(),
-        n as f64 / secs
+        n as f64 / secs,
+        slowest.as_secs_f64()
     );
 }
 
@@ -479,35 +485,56 @@ mod pg {
 
     use super::*;
 
-    /// Indexes and queries a fresh database (dropped afterwards) through `url`.
+    /// Indexes and queries a fresh database (dropped afterwards) through `url`, or the database
+    /// named by `NEWSDESK_SEARCH_BENCH_PG_DB` (kept, and reused when it holds the corpus).
     pub async fn run(url: &str, corpus: &Corpus) {
         let n = env_usize("NEWSDESK_SEARCH_BENCH_PG_DOCS", 100_000);
         let batch = env_usize("NEWSDESK_SEARCH_BENCH_BATCH", 500).max(1);
         let per = env_usize("NEWSDESK_SEARCH_BENCH_QUERIES", 500).max(1);
-        let database = format!("newsdesk_search_bench_{}", std::process::id());
+        let kept = std::env::var("NEWSDESK_SEARCH_BENCH_PG_DB").ok();
+        let database = kept
+            .clone()
+            .unwrap_or_else(|| format!("newsdesk_search_bench_{}", std::process::id()));
         let mut admin = PgConnection::connect(url).await.unwrap();
-        sqlx::query(AssertSqlSafe(format!("CREATE DATABASE \"{database}\"")))
-            .execute(&mut admin)
-            .await
-            .unwrap();
+        let exists: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+                .bind(&database)
+                .fetch_one(&mut admin)
+                .await
+                .unwrap();
+        if !exists {
+            sqlx::query(AssertSqlSafe(format!("CREATE DATABASE \"{database}\"")))
+                .execute(&mut admin)
+                .await
+                .unwrap();
+        }
         let options = PgConnectOptions::from_str(url).unwrap().database(&database);
         let index = PgSearchIndex::connect_with(options, &PgPoolSettings::default())
             .await
             .unwrap();
-        index_corpus(&index, corpus, n, batch).await;
-        sqlx::query("VACUUM ANALYZE search_docs")
-            .execute(index.pool())
-            .await
-            .unwrap();
+        if index.applied_seq().await.unwrap() == n as i64
+            && index.count().await.unwrap() == n as u64
+        {
+            println!("postgres: reusing database {database} ({n} documents)");
+        } else {
+            index.clear().await.unwrap();
+            index_corpus(&index, corpus, n, batch).await;
+            sqlx::query("VACUUM ANALYZE search_docs")
+                .execute(index.pool())
+                .await
+                .unwrap();
+        }
         let scenarios = scenarios(corpus, per);
         run_queries(&index, &scenarios).await;
         index.close().await;
-        sqlx::query(AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)"
-        )))
-        .execute(&mut admin)
-        .await
-        .unwrap();
+        if kept.is_none() {
+            sqlx::query(AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)"
+            )))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        }
     }
 }
 
