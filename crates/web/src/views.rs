@@ -215,7 +215,13 @@ pub fn story_row(
 ) -> StoryRow {
     let (at, tz, assumed) = match &s.published {
         Some(p) => (p.instant, timefmt::shown_zone(p, display), p.zone_assumed),
-        None => (s.sort_at, display.cloned().unwrap_or(TimeZone::UTC), false),
+        // Never printed by the source: first-seen time, shown in the source's zone.
+        None => {
+            let tz = display
+                .cloned()
+                .or_else(|| source.and_then(|src| newsdesk_article::parse_zone(&src.time_zone)));
+            (s.sort_at, tz.unwrap_or(TimeZone::UTC), false)
+        }
     };
     StoryRow {
         href: format!("/news/{}", s.id),
