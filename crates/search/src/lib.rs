@@ -1,6 +1,7 @@
 //! newsdesk's search seam: the [`SearchIndex`] trait, the values it exchanges, its tantivy
-//! implementation for the embedded install ([`TantivyIndex`]), and the indexer that keeps an
-//! index in step with the store's change log ([`indexer`]).
+//! implementation for the embedded install ([`TantivyIndex`]), its PostgreSQL full-text
+//! implementation for scale-out ([`PgSearchIndex`]), and the indexer that keeps an index in step
+//! with the store's change log ([`indexer`]).
 //!
 //! Both backends read the user's query the same way ([`query`]: words, `"phrases"`, `-excluded`,
 //! `OR`; never an error) and share request checking, cursors and snippet helpers ([`plan`]).
@@ -12,9 +13,11 @@
 
 pub mod indexer;
 pub mod plan;
+pub mod postgres_index;
 pub mod query;
 pub mod tantivy_index;
 
+pub use postgres_index::PgSearchIndex;
 pub use tantivy_index::{TantivyIndex, TantivyOptions};
 
 use async_trait::async_trait;

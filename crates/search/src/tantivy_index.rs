@@ -21,9 +21,11 @@
 //!
 //! tantivy allows one `IndexWriter` per directory (a file lock). `newsdesk serve` and
 //! `newsdesk add` may both index into the same data directory, so no process keeps the writer:
-//! [`SearchIndex::apply`] and [`SearchIndex::clear`] take it (retrying while another process
-//! holds it, up to [`TantivyOptions::lock_timeout`]), commit once with the applied `seq` as the
-//! commit payload, wait for the merges that commit started, and drop it. Readers reload when
+//! [`SearchIndex::apply`] and [`SearchIndex::clear`] take our own writer lock (retrying while
+//! another process holds it, up to [`TantivyOptions::lock_timeout`]), open the index afresh (so
+//! tantivy's list of its files is the last writer's; see [`Inner::writer`]), take the writer,
+//! commit once with the applied `seq` as the commit payload, wait for the merges that commit
+//! started, and drop both. Readers reload when
 //! `meta.json` changed since their last look (one `stat` per search), so commits from other
 //! processes are visible to the next search; within the process, `apply` reloads before it
 //! returns.
@@ -51,7 +53,7 @@ use jiff::Timestamp;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::ColumnValues;
 use tantivy::directory::error::LockError;
-use tantivy::directory::{Lock, MmapDirectory};
+use tantivy::directory::{DirectoryLock, Lock, MmapDirectory};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyScorer, EnableScoring, Explanation,
     Occur, PhraseQuery, Query, RangeQuery, Scorer, TermQuery, Weight,
@@ -94,6 +96,10 @@ const TITLE_BOOST: Score = 2.0;
 
 /// Serialises index creation between processes opening a fresh directory together.
 const CREATE_LOCK: &str = ".newsdesk-create.lock";
+
+/// Held (across processes) by whoever writes, from before its `Index` is opened until its
+/// writer is dropped (see [`Inner::writer`]).
+const WRITE_LOCK: &str = ".newsdesk-writer.lock";
 
 /// Settings of a [`TantivyIndex`]. Every setting has a default.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -331,23 +337,25 @@ impl Inner {
         Ok(self.reader.searcher())
     }
 
-    /// Takes the writer, waiting for another process's to be dropped.
-    fn writer(&self) -> Result<IndexWriter<TantivyDocument>> {
+    /// Takes the writer, waiting (up to the lock timeout) for another process to drop its own.
+    ///
+    /// The writer belongs to a freshly opened `Index`, under our own cross-process lock: tantivy
+    /// lists the files it created in `managed.json`, read once when an `Index` is opened, and
+    /// garbage-collects only the files on its list. A writer working from a list read before
+    /// another process last wrote would forget that process's files (and rewrite the list
+    /// without them), so segments merged away later would stay on disk for good. Opening the
+    /// index after taking the lock means each writer starts from the last writer's list.
+    fn writer(&self) -> Result<(DirectoryLock, IndexWriter<TantivyDocument>)> {
         let started = Instant::now();
         let mut pause = Duration::from_millis(5);
         loop {
-            match self.index.writer_with_num_threads(
-                self.options.writer_threads.max(1),
-                self.options.writer_memory_bytes,
-            ) {
-                Ok(writer) => return Ok(writer),
-                Err(TantivyError::LockFailure(LockError::LockBusy, _))
-                    if started.elapsed() < self.options.lock_timeout =>
-                {
+            match self.try_writer()? {
+                Some(writer) => return Ok(writer),
+                None if started.elapsed() < self.options.lock_timeout => {
                     std::thread::sleep(pause);
                     pause = (pause * 2).min(Duration::from_millis(250));
                 }
-                Err(TantivyError::LockFailure(LockError::LockBusy, _)) => {
+                None => {
                     return Err(SearchError::Backend(format!(
                         "the search index in {} has been locked by another writer for over {} s \
                          (another newsdesk process indexing?); try again later",
@@ -355,8 +363,34 @@ impl Inner {
                         self.options.lock_timeout.as_secs()
                     )));
                 }
-                Err(e) => return Err(failed("opening a writer on", &self.dir, e)),
             }
+        }
+    }
+
+    /// One attempt at [`Inner::writer`]; `None` when another writer holds a lock.
+    fn try_writer(&self) -> Result<Option<(DirectoryLock, IndexWriter<TantivyDocument>)>> {
+        let directory = MmapDirectory::open(&self.dir).map_err(|e| unreadable(&self.dir, e))?;
+        let lock = match tantivy::Directory::acquire_lock(
+            &directory,
+            &Lock {
+                filepath: PathBuf::from(WRITE_LOCK),
+                is_blocking: false,
+            },
+        ) {
+            Ok(lock) => lock,
+            Err(LockError::LockBusy) => return Ok(None),
+            Err(e) => return Err(failed("locking", &self.dir, e)),
+        };
+        let index = Index::open(directory).map_err(|e| unreadable(&self.dir, e))?;
+        index.tokenizers().register(ANALYZER, self.analyzer.clone());
+        match index.writer_with_num_threads(
+            self.options.writer_threads.max(1),
+            self.options.writer_memory_bytes,
+        ) {
+            Ok(writer) => Ok(Some((lock, writer))),
+            // Someone holding tantivy's own lock without ours (another tool): wait as well.
+            Err(TantivyError::LockFailure(LockError::LockBusy, _)) => Ok(None),
+            Err(e) => Err(failed("opening a writer on", &self.dir, e)),
         }
     }
 
@@ -382,7 +416,7 @@ impl Inner {
 
     fn apply(&self, docs: &[IndexDoc], deletes: &[Id], seq: i64) -> Result<()> {
         let _writing = lock(&self.writing);
-        let writer = self.writer()?;
+        let (_locked, writer) = self.writer()?;
         let f = self.fields;
         for &id in deletes {
             writer.delete_term(Term::from_field_i64(f.id, id));
@@ -400,7 +434,7 @@ impl Inner {
 
     fn clear(&self) -> Result<()> {
         let _writing = lock(&self.writing);
-        let writer = self.writer()?;
+        let (_locked, writer) = self.writer()?;
         writer
             .delete_all_documents()
             .map_err(|e| failed("clearing", &self.dir, e))?;

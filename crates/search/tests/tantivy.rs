@@ -258,3 +258,68 @@ proptest::proptest! {
         }
     }
 }
+
+/// Segment ids named by `meta.json`, and segment ids that have files in the directory.
+fn segments_in_meta_and_on_disk(dir: &Path) -> (Vec<String>, Vec<String>) {
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("meta.json")).unwrap()).unwrap();
+    let mut in_meta: Vec<String> = meta["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["segment_id"].as_str().unwrap().replace('-', ""))
+        .collect();
+    in_meta.sort();
+    let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().into_string().unwrap();
+            let (stem, _ext) = name.split_once('.')?;
+            (stem.len() == 32 && stem.bytes().all(|b| b.is_ascii_hexdigit()))
+                .then(|| stem.to_string())
+        })
+        .collect();
+    on_disk.sort();
+    on_disk.dedup();
+    (in_meta, on_disk)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alternating_writers_leave_no_orphan_segment_files() {
+    // Two handles stand for two processes that take turns writing. tantivy remembers which files
+    // it created in `managed.json`, read when an index is opened; a writer working from a stale
+    // copy would forget the other process's files, and merged-away segments would stay on disk
+    // for good.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("search");
+    let a = TantivyIndex::open(&dir).unwrap();
+    let b = TantivyIndex::open(&dir).unwrap();
+    for i in 1..=60 {
+        let ix = if i % 2 == 0 { &a } else { &b };
+        ix.apply(&[doc(i, "Alternating", "writers")], &[i - 10], i)
+            .await
+            .unwrap();
+    }
+    // `b` writes a few segments and exits; `a` goes on long enough to merge them away.
+    for i in 61..=66 {
+        b.apply(&[doc(i, "Alternating", "writers")], &[], i)
+            .await
+            .unwrap();
+    }
+    drop(b);
+    for i in 67..=90 {
+        a.apply(&[doc(i, "Alternating", "writers")], &[], i)
+            .await
+            .unwrap();
+    }
+    drop(a);
+    // One more commit from a third handle runs garbage collection after the last merges.
+    let c = TantivyIndex::open(&dir).unwrap();
+    c.apply(&[doc(100, "Last", "one")], &[], 91).await.unwrap();
+    let (in_meta, on_disk) = segments_in_meta_and_on_disk(&dir);
+    assert_eq!(
+        on_disk, in_meta,
+        "segment files not in meta.json were left behind"
+    );
+    assert_eq!(c.count().await.unwrap(), 41);
+}

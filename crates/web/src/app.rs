@@ -21,6 +21,7 @@ use tokio::sync::watch;
 
 use crate::config::WebConfig;
 use crate::error::{AppError, ErrorInfo};
+use crate::metrics::Metrics;
 use crate::state::AppState;
 use crate::{api, pages};
 
@@ -63,10 +64,7 @@ static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// id, and error bodies (HTML, or JSON under `/api/`) written in this one place.
 async fn edge(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let started = Instant::now();
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_owned());
+    let route = Metrics::route_index(req.extensions().get::<MatchedPath>().map(|m| m.as_str()));
     let is_api = req.uri().path().starts_with("/api/");
     let request_id = req
         .headers()
@@ -123,8 +121,17 @@ async fn edge(State(st): State<AppState>, req: Request, next: Next) -> Response 
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(X_REQUEST_ID.clone(), request_id);
-    st.metrics
-        .record(route.as_deref(), resp.status().as_u16(), started.elapsed());
+    let elapsed = started.elapsed();
+    st.metrics.record(route, resp.status().as_u16(), elapsed);
+    tracing::debug!(
+        route = crate::metrics::ROUTES
+            .get(route)
+            .copied()
+            .unwrap_or("other"),
+        status = resp.status().as_u16(),
+        micros = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
+        "request"
+    );
     resp
 }
 
@@ -250,7 +257,7 @@ async fn poll_changes(st: AppState, mut last_seen: i64, mut stop: watch::Receive
             }
             Err(e) => {
                 st.metrics.poll_errors.fetch_add(1, Relaxed);
-                if streak % 100 == 0 {
+                if streak.is_multiple_of(100) {
                     tracing::error!(error = %e, "change-log poll failed");
                 }
                 streak += 1;

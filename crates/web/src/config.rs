@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 /// Settings of the web site. Every field has a default (`WebConfig::default()`), so a config
 /// file only names what it changes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct WebConfig {
     /// The site's name, shown in the header, page titles and feed titles. Default `newsdesk`.
     pub site_name: String,

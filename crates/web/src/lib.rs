@@ -32,6 +32,6 @@ pub mod timefmt;
 pub mod views;
 
 pub use app::{Application, router};
-pub use config::{ConfigError, WebConfig};
+pub use config::{ConfigError, DEFAULT_RISK_DISCLOSURE, WebConfig};
 pub use error::AppError;
 pub use state::AppState;

@@ -80,12 +80,16 @@ pub struct Gauges {
 }
 
 impl Metrics {
-    /// Records one request. `route` is the matched route pattern (or `None` when nothing matched).
-    pub fn record(&self, route: Option<&str>, status: u16, elapsed: Duration) {
-        let idx = route
+    /// The slot of a matched route pattern (`None` when nothing matched: `other`).
+    pub fn route_index(route: Option<&str>) -> usize {
+        route
             .and_then(|r| ROUTES.iter().position(|x| *x == r))
-            .unwrap_or(ROUTES.len() - 1);
-        let Some(stats) = self.routes.get(idx) else {
+            .unwrap_or(ROUTES.len() - 1)
+    }
+
+    /// Records one request against a slot from [`Metrics::route_index`].
+    pub fn record(&self, route: usize, status: u16, elapsed: Duration) {
+        let Some(stats) = self.routes.get(route) else {
             return;
         };
         let class = usize::from((status / 100).clamp(1, 5) - 1);
@@ -228,9 +232,11 @@ mod tests {
     #[test]
     fn counts_and_histogram_render() {
         let m = Metrics::default();
-        m.record(Some("/news/{id}"), 200, Duration::from_micros(300));
-        m.record(Some("/news/{id}"), 304, Duration::from_millis(3));
-        m.record(None, 404, Duration::from_secs(9));
+        let news = Metrics::route_index(Some("/news/{id}"));
+        m.record(news, 200, Duration::from_micros(300));
+        m.record(news, 304, Duration::from_millis(3));
+        m.record(Metrics::route_index(None), 404, Duration::from_secs(9));
+        assert_eq!(Metrics::route_index(Some("/made/up")), ROUTES.len() - 1);
         let text = m.render(&Gauges {
             store_seq: Some(10),
             index_seq: Some(7),

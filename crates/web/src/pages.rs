@@ -181,11 +181,10 @@ pub async fn source(
     let spec = ListSpec {
         path: format!("/source/{}", escape::encode(&src.slug)),
         heading: format!("Stories from {name}"),
-        intro: src
-            .homepage_url
-            .as_deref()
-            .and_then(escape::safe_url)
-            .map(|_| format!("Times are shown as {name} printed them.")),
+        intro: st
+            .display_zone
+            .is_none()
+            .then(|| format!("Times are shown in the zone {name} printed them in.")),
         empty_text: format!("No stories from {name} yet."),
         keep: Vec::new(),
     };

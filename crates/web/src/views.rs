@@ -215,7 +215,13 @@ pub fn story_row(
 ) -> StoryRow {
     let (at, tz, assumed) = match &s.published {
         Some(p) => (p.instant, timefmt::shown_zone(p, display), p.zone_assumed),
-        None => (s.sort_at, display.cloned().unwrap_or(TimeZone::UTC), false),
+        // Never printed by the source: first-seen time, shown in the source's zone.
+        None => {
+            let tz = display
+                .cloned()
+                .or_else(|| source.and_then(|src| newsdesk_article::parse_zone(&src.time_zone)));
+            (s.sort_at, tz.unwrap_or(TimeZone::UTC), false)
+        }
     };
     StoryRow {
         href: format!("/news/{}", s.id),
@@ -550,7 +556,13 @@ pub fn article_page<'a>(
             .filter(|c| !c.is_empty());
         ImageView {
             src: img.url.as_deref().and_then(safe_url).map(str::to_string),
-            alt: caption.clone().unwrap_or_default(),
+            // The figcaption describes the picture; repeating it as alt text would make screen
+            // readers say it twice.
+            alt: if caption.is_some() {
+                String::new()
+            } else {
+                "Photo".to_string()
+            },
             caption,
             credit,
         }
@@ -570,9 +582,8 @@ pub fn article_page<'a>(
                 edits: Vec::new(),
             });
         }
-        revs.reverse();
         // newest first
-        revs.sort_by(|x, y| y.number.cmp(&x.number));
+        revs.sort_by_key(|r| std::cmp::Reverse(r.number));
     }
     let source_name = source
         .map(|s| clean_text(&s.name).into_owned())

@@ -102,22 +102,94 @@ where
 }
 
 mod postgres {
+    use std::str::FromStr;
+    use std::sync::Mutex;
+
+    use newsdesk_search::PgSearchIndex;
+    use newsdesk_store::PgPoolSettings;
+    use sqlx::postgres::PgConnectOptions;
+    use sqlx::{AssertSqlSafe, Connection, PgConnection};
+
     use super::*;
 
-    pub async fn open(_admin_url: &str, _database: &str) -> Arc<dyn SearchIndex> {
-        unreachable!("the PostgreSQL backend is not implemented yet")
+    /// Databases made by `Location::fresh`, dropped with the case's own.
+    static EXTRA: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+    pub async fn open(admin_url: &str, database: &str) -> Arc<dyn SearchIndex> {
+        let options = PgConnectOptions::from_str(admin_url)
+            .unwrap()
+            .database(database);
+        let settings = PgPoolSettings {
+            max_connections: 4,
+            ..PgPoolSettings::default()
+        };
+        Arc::new(
+            PgSearchIndex::connect_with(options, &settings)
+                .await
+                .unwrap(),
+        )
     }
 
-    pub async fn open_fresh(_admin_url: &str, _database: &str) -> Arc<dyn SearchIndex> {
-        unreachable!("the PostgreSQL backend is not implemented yet")
+    async fn create(admin: &mut PgConnection, database: &str) {
+        sqlx::query(AssertSqlSafe(format!("CREATE DATABASE \"{database}\"")))
+            .execute(admin)
+            .await
+            .unwrap();
     }
 
-    pub async fn run<F, Fut>(_case: F)
+    async fn drop_database(admin: &mut PgConnection, database: &str) {
+        // FORCE ends the connections the case's pools still hold.
+        sqlx::query(AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)"
+        )))
+        .execute(admin)
+        .await
+        .unwrap();
+    }
+
+    pub async fn open_fresh(admin_url: &str, database: &str) -> Arc<dyn SearchIndex> {
+        let fresh = format!("{database}_f{}", EXTRA.lock().unwrap().len());
+        let mut admin = PgConnection::connect(admin_url).await.unwrap();
+        create(&mut admin, &fresh).await;
+        admin.close().await.unwrap();
+        EXTRA.lock().unwrap().push(fresh.clone());
+        open(admin_url, &fresh).await
+    }
+
+    pub async fn run<F, Fut>(case: F)
     where
         F: FnOnce(Env) -> Fut,
         Fut: Future<Output = ()> + Send + 'static,
     {
-        eprintln!("PostgreSQL search backend not implemented yet: case not run");
+        let Ok(admin_url) = std::env::var(PG_URL_VAR) else {
+            eprintln!("{PG_URL_VAR} is not set: PostgreSQL case not run");
+            return;
+        };
+        let database = format!("newsdesk_search_test_{}", unique_suffix());
+        let mut admin = PgConnection::connect(&admin_url).await.unwrap();
+        create(&mut admin, &database).await;
+        let location = Location::Postgres {
+            admin_url: admin_url.clone(),
+            database: database.clone(),
+        };
+        let index = location.open().await;
+        assert_eq!(index.backend(), "postgres");
+        let result = tokio::spawn(case(Env { index, location })).await;
+        drop_database(&mut admin, &database).await;
+        let extra: Vec<String> = EXTRA
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|d| d.starts_with(&database))
+            .cloned()
+            .collect();
+        for d in extra {
+            drop_database(&mut admin, &d).await;
+        }
+        admin.close().await.unwrap();
+        if let Err(e) = result {
+            std::panic::resume_unwind(e.into_panic());
+        }
     }
 }
 
