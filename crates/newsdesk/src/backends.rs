@@ -70,7 +70,8 @@ impl Backends {
     }
 }
 
-/// The full-text index that lives beside a PostgreSQL store.
-async fn pg_index(_store: &newsdesk_store::PostgresStore) -> anyhow::Result<Arc<dyn SearchIndex>> {
-    anyhow::bail!("PostgreSQL full-text search is not built yet")
+/// The full-text index that lives beside a PostgreSQL store, sharing its connection pool.
+async fn pg_index(store: &newsdesk_store::PostgresStore) -> anyhow::Result<Arc<dyn SearchIndex>> {
+    let index = newsdesk_search::postgres_index::PgSearchIndex::new(store.pool().clone()).await?;
+    Ok(Arc::new(index))
 }
