@@ -29,8 +29,12 @@ pub async fn run_serve(
         indexed = caught.indexed,
         "search index up to date"
     );
+    let mut web = config.web.clone();
+    if args.demo && web.credits.is_none() {
+        web.credits = Some(crate::demo::ATTRIBUTION.to_string());
+    }
     let app = newsdesk_web::Application::build(
-        config.web.clone(),
+        web,
         config.listen,
         backends.store.clone(),
         backends.index.clone(),

@@ -39,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         .route("/search", get(pages::search))
         .route("/source/{slug}", get(pages::source))
         .route("/instrument/{symbol}", get(pages::instrument))
+        .route("/about", get(pages::about))
         .route("/rss", get(pages::rss))
         .route("/atom", get(pages::atom))
         .route("/static/site.css", get(pages::stylesheet))

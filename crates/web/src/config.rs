@@ -26,6 +26,10 @@ pub struct WebConfig {
     /// An IANA zone (`Europe/London`) to show all times in. Default: unset, so each time is
     /// shown in the zone its source printed it in.
     pub display_zone: Option<String>,
+    /// Credits and licence notices shown on the About page (`/about`), e.g. the attribution that
+    /// openly licensed content requires. Plain text; blank lines separate paragraphs. Default:
+    /// unset (`serve --demo` fills in the demo corpus's attribution).
+    pub credits: Option<String>,
 }
 
 /// The default footer text; ours, kept short and plain.
@@ -44,6 +48,7 @@ impl Default for WebConfig {
             page_size: 30,
             change_poll_ms: 500,
             display_zone: None,
+            credits: None,
         }
     }
 }

@@ -558,3 +558,35 @@ pub fn error_page(st: &AppState, status: StatusCode, message: &str) -> Response 
     });
     (status, html(body)).into_response()
 }
+
+/// `GET /about`: the site's sources and credits (licence attributions).
+pub async fn about(State(st): State<AppState>) -> Result<Response, AppError> {
+    let sources = st.reload_sources().await?;
+    let view = views::AboutPage {
+        chrome: &st.chrome,
+        head: Head::new("About".to_string(), &st.chrome.site_name),
+        sources: sources
+            .list
+            .iter()
+            .map(|s| {
+                let home = s
+                    .homepage_url
+                    .as_deref()
+                    .and_then(escape::safe_url)
+                    .map(|u| u.to_string());
+                (s.slug.clone(), clean_text(&s.name).into_owned(), home)
+            })
+            .collect(),
+        credits: st
+            .config
+            .credits
+            .as_deref()
+            .unwrap_or("")
+            .split("\n\n")
+            .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|p| !p.is_empty())
+            .collect(),
+    };
+    let body = view.render().map_err(|e| AppError::Internal(Box::new(e)))?;
+    Ok(html(body))
+}

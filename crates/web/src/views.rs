@@ -688,3 +688,17 @@ mod tests {
         assert_eq!(lang_tag(Some("\" onload=x")), "en");
     }
 }
+
+/// `/about`: what the site is, its sources and the credits configuration asks for.
+#[derive(Template)]
+#[template(path = "about.html")]
+pub struct AboutPage<'a> {
+    /// Chrome.
+    pub chrome: &'a Chrome,
+    /// Head.
+    pub head: Head,
+    /// Sources: (slug, name, homepage when http(s)).
+    pub sources: Vec<(String, String, Option<String>)>,
+    /// Credit paragraphs.
+    pub credits: Vec<String>,
+}

@@ -1372,3 +1372,35 @@ async fn shutdown_is_graceful_and_stops_listening() {
     let after = app.client.get(format!("{}/healthz", app.base)).send().await;
     assert!(after.is_err(), "still answering after shutdown");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn about_page_lists_sources_and_the_configured_credits_escaped() {
+    let app = spawn_app_with(
+        WebConfig {
+            credits: Some("Text from Wikinews, CC BY 2.5.\n\nSecond <b>paragraph</b>.".into()),
+            ..WebConfig::default()
+        },
+        Vec::new(),
+    )
+    .await;
+    let r = app.get("/about").await;
+    assert_eq!(r.status, 200);
+    assert!(
+        r.body.contains("<a href=\"/source/reuters\">Reuters</a>"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("https://www.reuters.com"), "{}", r.body);
+    assert!(
+        r.body.contains("<p>Text from Wikinews, CC BY 2.5.</p>"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains("Second &#60;b&#62;paragraph&#60;/b&#62;.") && !r.body.contains("<b>"),
+        "{}",
+        r.body
+    );
+    // Every page links to it from the footer.
+    assert!(app.get("/").await.body.contains("href=\"/about\""));
+}
