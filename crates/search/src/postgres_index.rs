@@ -117,9 +117,6 @@ fn db(context: &str) -> impl FnOnce(sqlx::Error) -> SearchError + '_ {
 
 impl PgSearchIndex {
     /// Uses `pool` (e.g. the store's) and creates the search tables if they are missing.
-    ///
-    /// Queries whose text is all stop words make PostgreSQL send a NOTICE; pools made by
-    /// [`PgSearchIndex::connect`] set `client_min_messages = warning` so they are not logged.
     pub async fn new(pool: PgPool) -> Result<Self> {
         let mut tx = pool.begin().await.map_err(db("creating search tables"))?;
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
@@ -150,9 +147,7 @@ impl PgSearchIndex {
         options: PgConnectOptions,
         settings: &PgPoolSettings,
     ) -> Result<Self> {
-        let options = options
-            .application_name("newsdesk-search")
-            .options([("client_min_messages", "warning")]);
+        let options = options.application_name("newsdesk-search");
         let pool = PgPoolOptions::new()
             .max_connections(settings.max_connections)
             .min_connections(settings.min_connections)
@@ -254,10 +249,15 @@ fn headline_snippet(headline: &str) -> Snippet {
 impl PgSearchIndex {
     async fn search_page(&self, plan: &Plan) -> Result<SearchPage> {
         let mut tx = self.pool.begin().await.map_err(db("searching"))?;
-        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            .execute(&mut *tx)
-            .await
-            .map_err(db("searching"))?;
+        // One snapshot for the count and the page; and no NOTICE for queries of stop words
+        // only, whatever pool (e.g. the store's) this index was given.
+        sqlx::raw_sql(
+            "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; \
+             SET LOCAL client_min_messages = warning",
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(db("searching"))?;
 
         // 1. The tsquery, normalised (None: the text constrains nothing).
         let tsquery: Option<String> = if plan.parsed.is_empty() {
