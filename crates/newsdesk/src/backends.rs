@@ -7,6 +7,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use newsdesk_search::SearchIndex;
 use newsdesk_search::indexer::{self, CatchUp};
+use newsdesk_search::tantivy_index::TantivyIndex;
 use newsdesk_store::Store;
 
 use crate::config::Config;
@@ -23,6 +24,16 @@ pub struct Backends {
 impl Backends {
     /// Opens (creating and migrating when needed) the store and index of `config`.
     pub async fn open(config: &Config) -> anyhow::Result<Backends> {
+        Self::open_inner(config, false).await
+    }
+
+    /// Like [`Backends::open`], for `newsdesk reindex`: an embedded index that cannot be opened
+    /// (corrupt, half-deleted) is wiped and recreated empty, since reindexing rebuilds it anyway.
+    pub async fn open_for_reindex(config: &Config) -> anyhow::Result<Backends> {
+        Self::open_inner(config, true).await
+    }
+
+    async fn open_inner(config: &Config, recreate_broken_index: bool) -> anyhow::Result<Backends> {
         match &config.database_url {
             Some(url) => {
                 let pool = config.postgres.pool();
@@ -42,13 +53,22 @@ impl Backends {
                 let store = newsdesk_store::SqliteStore::open(dir)
                     .await
                     .with_context(|| format!("opening the store in {}", dir.display()))?;
-                let index = newsdesk_search::tantivy_index::TantivyIndex::open(&dir.join("search"))
-                    .with_context(|| {
-                        format!(
+                let index_dir = dir.join("search");
+                let index = match TantivyIndex::open(&index_dir) {
+                    Ok(index) => index,
+                    Err(e) if recreate_broken_index => {
+                        tracing::warn!(error = %e, "the search index cannot be opened; recreating it empty");
+                        TantivyIndex::recreate(&index_dir).with_context(|| {
+                            format!("recreating the search index in {}", index_dir.display())
+                        })?
+                    }
+                    Err(e) => {
+                        return Err(anyhow::Error::new(e).context(format!(
                             "opening the search index in {}",
-                            dir.join("search").display()
-                        )
-                    })?;
+                            index_dir.display()
+                        )));
+                    }
+                };
                 Ok(Backends {
                     store: Arc::new(store),
                     index: Arc::new(index),

@@ -248,7 +248,10 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         .build()
         .context("starting the async runtime")?;
     runtime.block_on(async move {
-        let backends = crate::backends::Backends::open(&config).await?;
+        let backends = match cli.command {
+            Command::Reindex => crate::backends::Backends::open_for_reindex(&config).await?,
+            _ => crate::backends::Backends::open(&config).await?,
+        };
         match cli.command {
             Command::Add(args) => crate::add_cmd::run_add(&args, &backends).await,
             Command::Serve(args) => crate::serve_cmd::run_serve(&args, &config, &backends).await,

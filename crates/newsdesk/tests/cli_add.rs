@@ -265,6 +265,17 @@ fn reindex_rebuilds_a_lost_index() {
     std::fs::remove_dir_all(data.join("search")).unwrap();
     let out = run(bin(&data).arg("reindex"));
     assert!(stdout(&out).contains("50 documents"), "{}", stdout(&out));
+    // A corrupt index: other commands refuse it with a clear message, reindex repairs it.
+    std::fs::write(data.join("search").join("meta.json"), b"{ not json").unwrap();
+    let out = bin(&data).arg("add").arg(&lines).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("reindex"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(bin(&data).arg("reindex"));
+    assert!(stdout(&out).contains("50 documents"), "{}", stdout(&out));
     rt().block_on(async {
         let (_store, index) = open(&data).await;
         assert_eq!(index.count().await.unwrap(), 50);
