@@ -298,10 +298,11 @@ fn list_marker(line: &str) -> Option<(&str, bool)> {
         }
     }
     let digits = line.bytes().take_while(u8::is_ascii_digit).count();
-    if digits > 0 && digits < 4 {
-        if let Some(rest) = line[digits..].strip_prefix(". ") {
-            return Some((rest, true));
-        }
+    if digits > 0
+        && digits < 4
+        && let Some(rest) = line[digits..].strip_prefix(". ")
+    {
+        return Some((rest, true));
     }
     None
 }
