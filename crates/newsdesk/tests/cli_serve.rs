@@ -1,0 +1,139 @@
+//! `newsdesk serve` as a user runs it: the real binary, port 0, the demo corpus, SIGTERM.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn start(data: &Path, extra: &[&str]) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(extra)
+        .env_remove("NEWSDESK_DATABASE_URL")
+        .env_remove("NEWSDESK_CONFIG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().expect("serve printed nothing").unwrap();
+    let addr = first
+        .strip_prefix("listening on http://")
+        .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
+        .to_string();
+    (child, addr)
+}
+
+fn get(addr: &str, path: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let status: u16 = text.split(' ').nth(1).unwrap().parse().unwrap();
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+fn stop(mut child: Child) {
+    let pid = child.id().to_string();
+    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "serve exited with {status} after SIGTERM");
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "serve did not stop after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn api_count(addr: &str) -> usize {
+    let mut n = 0;
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/articles?limit=100&cursor={c}"),
+            None => "/api/v1/articles?limit=100".to_string(),
+        };
+        let (status, body) = get(addr, &path);
+        assert_eq!(status, 200, "{body}");
+        let v: serde_json::Value =
+            serde_json::from_str(body.trim()).unwrap_or_else(|e| panic!("{e}: {body}"));
+        n += v["articles"].as_array().unwrap().len();
+        match v["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => return n,
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn demo_site_is_populated_idempotent_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (child, addr) = start(&data, &["--demo"]);
+    let (status, body) = get(&addr, "/");
+    assert_eq!(status, 200);
+    assert!(body.matches("href=\"/news/").count() >= 20, "{body}");
+    assert_eq!(api_count(&addr), 300);
+    let (status, body) = get(&addr, "/search?q=tariffs+steel");
+    assert_eq!(status, 200);
+    assert!(body.contains("<mark>"), "{body}");
+    let (status, body) = get(&addr, "/about");
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("Wikinews") && body.contains("CC BY 2.5"),
+        "{body}"
+    );
+    let (status, _) = get(&addr, "/healthz");
+    assert_eq!(status, 200);
+    stop(child);
+
+    // Loading the demo again adds nothing; without --demo the data stays.
+    let (child, addr) = start(&data, &["--demo"]);
+    assert_eq!(api_count(&addr), 300);
+    let (_, metrics) = get(&addr, "/metrics");
+    assert!(metrics.contains("# TYPE"), "{metrics}");
+    stop(child);
+    let (child, addr) = start(&data, &[]);
+    assert_eq!(api_count(&addr), 300);
+    stop(child);
+    // No story was revised by the reloads.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        use newsdesk_store::Store;
+        let store = newsdesk_store::SqliteStore::open(&data).await.unwrap();
+        let page = store
+            .list_articles(&newsdesk_store::ArticleFilter::default(), None, 1000)
+            .await
+            .unwrap();
+        assert_eq!(page.articles.len(), 300);
+        assert!(
+            page.articles
+                .iter()
+                .all(|a| a.revision == 1 && a.updated.is_none())
+        );
+    });
+}
