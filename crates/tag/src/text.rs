@@ -1,0 +1,263 @@
+//! Words, keys and offsets: the tokenizer shared by the knowledge base (to index aliases) and the
+//! linker (to read stories), so both cut text the same way.
+//!
+//! A token is a maximal run of alphanumeric characters; everything else separates tokens. A key
+//! is the tokens lower-cased, common accents folded, joined by single spaces ("S&P 500" →
+//! "s p 500", "Coca-Cola" → "coca cola", "Nestlé" → "nestle").
+
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A word of the text: byte offsets `start..end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Tok {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Tok {
+    pub fn as_str<'a>(&self, s: &'a str) -> &'a str {
+        s.get(self.start as usize..self.end as usize).unwrap_or("")
+    }
+}
+
+/// Splits `s` into tokens (appended to `out`).
+pub(crate) fn tokenize(s: &str, out: &mut Vec<Tok>) {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    let mut start: Option<usize> = None;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (is_word, len) = if b < 0x80 {
+            (b.is_ascii_alphanumeric(), 1)
+        } else {
+            match s.get(i..).and_then(|r| r.chars().next()) {
+                Some(c) => (c.is_alphanumeric(), c.len_utf8()),
+                None => (false, 1),
+            }
+        };
+        match (is_word, start) {
+            (true, None) => start = Some(i),
+            (false, Some(st)) => {
+                out.push(Tok {
+                    start: st as u32,
+                    end: i as u32,
+                });
+                start = None;
+            }
+            _ => {}
+        }
+        i += len;
+    }
+    if let Some(st) = start {
+        out.push(Tok {
+            start: st as u32,
+            end: bytes.len() as u32,
+        });
+    }
+}
+
+/// Appends the key form of one token (lower case, accents folded) to `buf`.
+pub(crate) fn push_key(buf: &mut String, word: &str) {
+    if word.is_ascii() {
+        for b in word.bytes() {
+            buf.push(b.to_ascii_lowercase() as char);
+        }
+        return;
+    }
+    for c in word.chars() {
+        match fold_char(c) {
+            Some(f) => buf.push(f),
+            None => buf.extend(c.to_lowercase()),
+        }
+    }
+}
+
+fn fold_char(c: char) -> Option<char> {
+    Some(match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => 'a',
+        'ç' | 'Ç' => 'c',
+        'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => 'e',
+        'ì' | 'í' | 'î' | 'ï' | 'Ì' | 'Í' | 'Î' | 'Ï' => 'i',
+        'ñ' | 'Ñ' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' => 'o',
+        'ù' | 'ú' | 'û' | 'ü' | 'Ù' | 'Ú' | 'Û' | 'Ü' => 'u',
+        'ý' | 'ÿ' | 'Ý' => 'y',
+        _ => return None,
+    })
+}
+
+/// The key of a whole phrase (tokens joined by one space).
+pub(crate) fn key_of(phrase: &str) -> String {
+    let mut toks = Vec::new();
+    tokenize(phrase, &mut toks);
+    let mut key = String::with_capacity(phrase.len());
+    for (n, t) in toks.iter().enumerate() {
+        if n > 0 {
+            key.push(' ');
+        }
+        push_key(&mut key, t.as_str(phrase));
+    }
+    key
+}
+
+/// Whether the gap between two tokens of one phrase may sit inside a name: a few spaces (at
+/// most one line break, as wire copy wraps lines) and at most two joining marks (`&`, `-`, `.`,
+/// `'`, `/`, `,`, `+`). Brackets, quotes and paragraph breaks end a name.
+pub(crate) fn joinable_gap(gap: &str) -> bool {
+    if gap.len() > 6 {
+        return false;
+    }
+    let mut marks = 0;
+    let mut newlines = 0;
+    for c in gap.chars() {
+        match c {
+            ' ' | '\t' | '\u{a0}' => {}
+            '\n' | '\r' => newlines += 1,
+            '&' | '-' | '.' | '\'' | '’' | '/' | ',' | '+' | '–' => marks += 1,
+            _ => return false,
+        }
+    }
+    marks <= 2 && newlines <= 1
+}
+
+/// Letter case of a token, read from its first letter and from all letters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Case {
+    /// Starts with a digit ("500").
+    Digit,
+    /// All letters upper case ("AAPL", "NEW").
+    Upper,
+    /// First letter upper case, others not all upper ("Apple", "McDonald").
+    Title,
+    /// Starts lower case ("apple", "iPhone").
+    Lower,
+}
+
+pub(crate) fn case_of(word: &str) -> Case {
+    let mut chars = word.chars();
+    let Some(first) = chars.next() else {
+        return Case::Lower;
+    };
+    if first.is_numeric() {
+        return Case::Digit;
+    }
+    if !first.is_uppercase() {
+        return Case::Lower;
+    }
+    let mut lower = false;
+    for c in chars {
+        if c.is_lowercase() {
+            lower = true;
+            break;
+        }
+    }
+    if lower { Case::Title } else { Case::Upper }
+}
+
+/// Maps byte offsets of one string to character offsets (what the output contract counts).
+pub(crate) struct CharIndex<'a> {
+    s: &'a str,
+    ascii: bool,
+}
+
+impl<'a> CharIndex<'a> {
+    pub fn new(s: &'a str) -> Self {
+        CharIndex {
+            s,
+            ascii: s.is_ascii(),
+        }
+    }
+
+    /// Character offset of byte offset `b` (which must be a char boundary; otherwise the count
+    /// of characters starting before it).
+    pub fn char_at(&self, b: usize) -> usize {
+        if self.ascii {
+            return b.min(self.s.len());
+        }
+        let b = b.min(self.s.len());
+        self.s.as_bytes()[..b]
+            .iter()
+            .filter(|&&x| (x & 0xC0) != 0x80)
+            .count()
+    }
+}
+
+/// FxHash (the rustc hasher): a multiply-rotate hash, much faster than SipHash on the short
+/// keys looked up for every word. Keys come from our own knowledge base, so hash flooding is not
+/// a concern.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FxHasher {
+    hash: u64,
+}
+
+const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, w: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ w).wrapping_mul(SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(c);
+            self.add(u64::from_le_bytes(a));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut a = [0u8; 8];
+            a[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(a));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+/// A `HashMap` with [`FxHasher`].
+pub(crate) type FxMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys() {
+        assert_eq!(key_of("S&P 500"), "s p 500");
+        assert_eq!(key_of("Coca-Cola"), "coca cola");
+        assert_eq!(key_of("Nestlé SA"), "nestle sa");
+        assert_eq!(key_of("  McDonald's "), "mcdonald s");
+    }
+
+    #[test]
+    fn gaps() {
+        assert!(joinable_gap(" "));
+        assert!(joinable_gap(" & "));
+        assert!(joinable_gap("\n"));
+        assert!(!joinable_gap(". (\""));
+        assert!(!joinable_gap("\n\n"));
+    }
+
+    #[test]
+    fn char_offsets() {
+        let s = "é a";
+        let ci = CharIndex::new(s);
+        assert_eq!(ci.char_at(2), 1);
+        assert_eq!(ci.char_at(4), 3);
+    }
+}
