@@ -79,7 +79,7 @@ fn out_reasons(rs: &[Reason], field: Field) -> Vec<OutReason<'_>> {
         .collect()
 }
 
-fn out_instrument(l: &Link) -> OutInstrument<'_> {
+fn out_instrument<'a>(l: &'a Link<'_>) -> OutInstrument<'a> {
     let i = &l.instrument;
     OutInstrument {
         symbol: &i.symbol,
@@ -97,7 +97,7 @@ fn out_instrument(l: &Link) -> OutInstrument<'_> {
 
 /// The reasons of one link as JSON, in the shape the store keeps in `InstrumentLink::reasons`:
 /// `{"text": [{start, end, text, rule}], "title": [...]}`.
-pub fn reasons_json(link: &Link) -> serde_json::Value {
+pub fn reasons_json(link: &Link<'_>) -> serde_json::Value {
     serde_json::json!({
         "text": out_reasons(&link.reasons, Field::Text),
         "title": out_reasons(&link.reasons, Field::Title),

@@ -102,6 +102,8 @@ pub struct Country {
     pub(crate) currency: Option<u32>,
     /// Ten-year government bond yield.
     pub(crate) rate: Option<u32>,
+    /// Further benchmark indices ("China stocks" are both the CSI 300 and the Shanghai Composite).
+    pub(crate) more_indices: Vec<u32>,
 }
 
 /// An institution that moves markets (central bank, ministry, regulator, producer group).
@@ -201,9 +203,13 @@ pub(crate) struct Alias {
 /// Phrase dictionary keyed by [`crate::text::key_of`] forms.
 #[derive(Debug, Default)]
 pub(crate) struct Gazetteer {
-    pub phrases: FxMap<Box<str>, Vec<Alias>>,
-    /// First word of every phrase → the most words a phrase starting with it has.
-    pub first: FxMap<Box<str>, u8>,
+    pub phrases: FxMap<Box<[u8]>, Vec<Alias>>,
+    /// Every phrase's leading words (1, 2, … all of them) → the most words a phrase starting
+    /// with them has. Reading stops extending a phrase as soon as its prefix is not here.
+    pub prefixes: FxMap<Box<[u8]>, u8>,
+    /// The same for phrases that can start with a lower-case word in the text ("oil", "10-year
+    /// Treasury"): most words of a story are lower case, and only these need looking up.
+    pub prefixes_lower: FxMap<Box<[u8]>, u8>,
 }
 
 impl Gazetteer {
@@ -227,9 +233,35 @@ impl Gazetteer {
         }
         let words: Box<[Box<str>]> = toks.iter().map(|t| Box::from(t.as_str(phrase))).collect();
         let key = key_of(phrase);
-        let first = key.split(' ').next().unwrap_or("").to_owned();
-        let entry = self.phrases.entry(Box::from(key.as_str())).or_default();
-        if entry.iter().any(|a| a.target == target && a.mode == mode) {
+        let n = toks.len() as u8;
+        let lower_start = match mode {
+            Mode::Any => true,
+            Mode::Cap | Mode::Exact => {
+                let w = toks[0].as_str(phrase);
+                w.chars().count() == 1 || w.starts_with(|c: char| c.is_lowercase())
+            }
+        };
+        let mut cut = 0;
+        for part in key.split(' ') {
+            cut += part.len();
+            let m = self
+                .prefixes
+                .entry(Box::from(key[..cut].as_bytes()))
+                .or_insert(0);
+            *m = (*m).max(n);
+            if lower_start {
+                let m = self
+                    .prefixes_lower
+                    .entry(Box::from(key[..cut].as_bytes()))
+                    .or_insert(0);
+                *m = (*m).max(n);
+            }
+            cut += 1;
+        }
+        let entry = self.phrases.entry(Box::from(key.as_bytes())).or_default();
+        if entry.iter().any(|a| {
+            a.target == target && a.mode == mode && (mode != Mode::Exact || a.words == words)
+        }) {
             return;
         }
         entry.push(Alias {
@@ -239,13 +271,10 @@ impl Gazetteer {
             words,
         });
         entry.sort_by_key(|a| a.class);
-        let n = toks.len() as u8;
-        let m = self.first.entry(Box::from(first.as_str())).or_insert(0);
-        *m = (*m).max(n);
     }
 
     fn has_key(&self, key: &str) -> bool {
-        self.phrases.contains_key(key)
+        self.phrases.contains_key(key.as_bytes())
     }
 }
 
@@ -528,6 +557,18 @@ impl Kb {
         Ok(())
     }
 
+    /// The equity with this ticker (a ticker can also be a currency code: COP).
+    pub(crate) fn equity_id(&self, s: &str) -> Option<u32> {
+        let id = self.symbol_id(s)?;
+        if self.instruments[id as usize].kind == Kind::Equity {
+            return Some(id);
+        }
+        let sym = norm_symbol(s);
+        (self.first_equity as usize..self.instruments.len())
+            .find(|&i| norm_symbol(&self.instruments[i].symbol) == sym)
+            .map(|i| i as u32)
+    }
+
     fn symbol_id(&self, s: &str) -> Option<u32> {
         let s = s.trim();
         if s.is_empty() {
@@ -551,6 +592,14 @@ impl Kb {
                 index: self.symbol_id(f[2]),
                 currency: self.symbol_id(f[3]),
                 rate: self.symbol_id(f[4]),
+                more_indices: f
+                    .get(6)
+                    .map(|m| {
+                        m.split_whitespace()
+                            .filter_map(|s| self.symbol_id(s))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
             });
             self.country_by_code.insert(f[0].trim().to_owned(), id);
             self.gaz.add(f[1], Target::Country(id), Class::Country);
@@ -567,6 +616,7 @@ impl Kb {
                 index: self.symbol_id("EU50"),
                 currency: self.symbol_id("EUR"),
                 rate: self.symbol_id("DE10Y"),
+                more_indices: Vec::new(),
             });
             self.country_by_code.insert("EU".to_owned(), id);
         }
@@ -662,15 +712,17 @@ impl Kb {
                 continue;
             }
             // Tickers that left the SEC list since the aliases were written are skipped.
-            let Some(id) = self.symbol_id(f[0]) else {
+            let Some(id) = self.equity_id(f[0]) else {
                 continue;
             };
-            let class = if f[1].contains("ambiguous") {
-                Class::Ambiguous
-            } else {
-                Class::Company
-            };
+            let ambiguous = f[1].contains("ambiguous");
             for a in f[2].split('|') {
+                // "Ford" is ambiguous; "Ford Motor" is not.
+                let class = if ambiguous && key_of(a).split(' ').count() == 1 {
+                    Class::Ambiguous
+                } else {
+                    Class::Company
+                };
                 self.gaz.add(a, Target::Inst(id), class);
             }
         }

@@ -19,9 +19,10 @@
 //! Scores combine evidence as independent votes, `1 - Π(1 - wᵢ)`, each vote the rule's base
 //! weight times its zone's weight.
 
-use crate::kb::{Alias, Class, Instrument, Kb, Kind, Mode, PlaceKind, Target, norm_symbol};
-use crate::text::{Case, CharIndex, FxMap, Tok, case_of, joinable_gap, push_key, tokenize};
+use crate::kb::{Alias, Class, Instrument, Kb, Kind, Mode, PlaceKind, Target};
+use crate::text::{Case, CharIndex, FxMap, Tok, case_of, joinable_gap, push_key_bytes, tokenize};
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// Where a reason's span is: offsets count characters of that field as given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -70,9 +71,9 @@ pub struct Reason {
 
 /// A link from the story to one instrument.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Link {
-    /// The instrument (from the knowledge base, or built from a printed code it lacks).
-    pub instrument: Instrument,
+pub struct Link<'k> {
+    /// The instrument (borrowed from the knowledge base, or built from a printed code it lacks).
+    pub instrument: Cow<'k, Instrument>,
     /// Primary or mentioned.
     pub role: Role,
     /// Confidence in [0, 1].
@@ -81,7 +82,7 @@ pub struct Link {
     pub reasons: Vec<Reason>,
 }
 
-impl Link {
+impl Link<'_> {
     /// The score in basis points (0..=10,000), as the store keeps it.
     pub fn score_bp(&self) -> i64 {
         (self.score.clamp(0.0, 1.0) * 10_000.0).round() as i64
@@ -99,13 +100,13 @@ pub struct CountryFocus {
     pub reasons: Vec<Reason>,
 }
 
-/// What the linker found in one story.
+/// What the linker found in one story (instruments borrow from the knowledge base).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Tagging {
+pub struct Tagging<'k> {
     /// Countries the story is about, strongest first.
     pub countries: Vec<CountryFocus>,
     /// Linked instruments, highest score first.
-    pub instruments: Vec<Link>,
+    pub instruments: Vec<Link<'k>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -154,7 +155,8 @@ impl<'a> Doc<'a> {
         let mut toks = Vec::with_capacity(s.len() / 5 + 1);
         tokenize(s, &mut toks);
         let (mut upper, mut lower) = (0usize, 0usize);
-        for b in s.bytes().take(4000) {
+        let probe = if field == Field::Title { 1000 } else { 300 };
+        for b in s.bytes().take(probe) {
             if b.is_ascii_uppercase() {
                 upper += 1;
             } else if b.is_ascii_lowercase() {
@@ -247,10 +249,12 @@ fn find_dateline(s: &str) -> Option<(u32, u32)> {
         }
         head.get(..l)
     })?;
-    let dash = [" - ", " -- ", " — ", " – ", " -\n"]
-        .iter()
-        .filter_map(|d| window.find(d))
-        .min()?;
+    let wb = window.as_bytes();
+    let dash = (1..wb.len()).find(|&k| {
+        wb[k - 1] == b' '
+            && (wb[k] == b'-'
+                || (wb[k] == 0xE2 && window.get(k..).is_some_and(|r| r.starts_with(['—', '–']))))
+    })? - 1;
     let mut prefix = &window[..dash];
     if let Some(p) = prefix.find('(') {
         prefix = &prefix[..p];
@@ -339,6 +343,7 @@ fn case_ok(alias: &Alias, doc: &Doc, t0: usize, n: usize) -> bool {
             let aw = &alias.words[j];
             let tw = doc.word(t0 + j);
             match case_of(aw) {
+                _ if aw.chars().count() == 1 && !aw.starts_with(|c: char| c.is_numeric()) => true,
                 Case::Upper if aw.chars().count() >= 2 => case_of(tw) == Case::Upper,
                 Case::Upper | Case::Title | Case::Digit => case_of(tw) != Case::Lower,
                 Case::Lower => true,
@@ -349,24 +354,66 @@ fn case_ok(alias: &Alias, doc: &Doc, t0: usize, n: usize) -> bool {
 
 fn scan_names<'k>(kb: &'k Kb, doc: &Doc, di: usize, out: &mut Vec<Mention<'k>>) {
     let n = doc.toks.len();
-    let mut buf = String::with_capacity(64);
+    // One lower-cased copy of an ASCII field: single words are looked up as slices of it.
+    let lower: Option<Vec<u8>> = doc
+        .s
+        .is_ascii()
+        .then(|| doc.s.as_bytes().to_ascii_lowercase());
+    let mut buf: Vec<u8> = Vec::with_capacity(64);
     let mut lens = [0usize; 13];
     let mut i = 0;
     while i < n {
-        buf.clear();
-        push_key(&mut buf, doc.word(i));
-        let Some(&maxn) = kb.gaz.first.get(buf.as_str()) else {
+        let w = doc.word(i);
+        let first = w.as_bytes().first().copied().unwrap_or(b'0');
+        if first.is_ascii_digit() && w.bytes().all(|b| b.is_ascii_digit()) {
+            i += 1;
+            continue;
+        }
+        let map = if first.is_ascii_lowercase() {
+            &kb.gaz.prefixes_lower
+        } else {
+            &kb.gaz.prefixes
+        };
+        let t = doc.toks[i];
+        let one: &[u8] = match &lower {
+            Some(l) => &l[t.start as usize..t.end as usize],
+            None => {
+                buf.clear();
+                push_key_bytes(&mut buf, w);
+                &buf
+            }
+        };
+        let Some(&maxn) = map.get(one) else {
             i += 1;
             continue;
         };
+        if maxn == 1 {
+            if let Some(aliases) = kb.gaz.phrases.get(one) {
+                if let Some(a) = aliases.iter().find(|a| case_ok(a, doc, i, 1)) {
+                    out.push(Mention {
+                        doc: di,
+                        t0: i,
+                        t1: i + 1,
+                        alias: a,
+                    });
+                }
+            }
+            i += 1;
+            continue;
+        }
+        buf.clear();
+        push_key_bytes(&mut buf, w);
         lens[0] = buf.len();
         let mut k = 1;
         while k < maxn as usize && i + k < n && k < lens.len() {
             if !joinable_gap(doc.gap(i + k)) {
                 break;
             }
-            buf.push(' ');
-            push_key(&mut buf, doc.word(i + k));
+            buf.push(b' ');
+            push_key_bytes(&mut buf, doc.word(i + k));
+            if !map.contains_key(buf.as_slice()) {
+                break;
+            }
             lens[k] = buf.len();
             k += 1;
         }
@@ -498,19 +545,12 @@ impl<'k, 'a> Linker<'k, 'a> {
         self.adhoc.push(inst);
         InstKey::Adhoc((self.adhoc.len() - 1) as u32)
     }
-
-    fn instrument(&self, key: InstKey) -> Option<&Instrument> {
-        match key {
-            InstKey::Kb(id) => self.kb.instruments.get(id as usize),
-            InstKey::Adhoc(id) => self.adhoc.get(id as usize),
-        }
-    }
 }
 
 /// Links one story. `title` is the headline if there is one; `text` the story text (a wire
 /// dateline at its head is read as such). Never panics; reasons' offsets are character offsets
 /// into the field they name.
-pub fn tag(kb: &Kb, title: Option<&str>, text: &str) -> Tagging {
+pub fn tag<'k>(kb: &'k Kb, title: Option<&str>, text: &str) -> Tagging<'k> {
     let mut docs = Vec::with_capacity(2);
     if let Some(t) = title.filter(|t| !t.trim().is_empty()) {
         docs.push(Doc::new(Field::Title, t));
@@ -626,6 +666,14 @@ fn scan_codes(lk: &mut Linker, di: usize) {
     let bytes = s.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
+        // Jump to the next byte that can start a code.
+        match bytes[i..]
+            .iter()
+            .position(|&b| matches!(b, b'<' | b'$' | b':' | b'('))
+        {
+            Some(p) => i += p,
+            None => break,
+        }
         match bytes[i] {
             b'<' => {
                 let end = bytes[i + 1..]
@@ -657,7 +705,11 @@ fn scan_codes(lk: &mut Linker, di: usize) {
                 let boundary_after = j >= bytes.len() || !bytes[j].is_ascii_alphanumeric();
                 if j > start && j - start <= 5 && boundary_before && boundary_after {
                     let sym = &s[start..j];
-                    if let Some(&id) = lk.kb.by_symbol.get(sym) {
+                    if let Some(id) = lk
+                        .kb
+                        .equity_id(sym)
+                        .or_else(|| lk.kb.by_symbol.get(sym).copied())
+                    {
                         lk.vote(InstKey::Kb(id), di, i as u32, j as u32, 0.9, "cashtag");
                     }
                     i = j;
@@ -730,11 +782,9 @@ fn resolve_ric(lk: &mut Linker, di: usize, ric: &str, start: u32, end: u32) {
     };
     let us = mic.is_none_or(|m| US_MICS.contains(&m));
     if us {
-        if let Some(&id) = lk.kb.by_symbol.get(&norm_symbol(&symbol)) {
-            if lk.kb.instruments[id as usize].kind == Kind::Equity {
-                lk.vote(InstKey::Kb(id), di, start, end, 0.98, "ric");
-                return;
-            }
+        if let Some(id) = lk.kb.equity_id(&symbol) {
+            lk.vote(InstKey::Kb(id), di, start, end, 0.98, "ric");
+            return;
         }
         if mic.is_none() {
             return;
@@ -835,8 +885,8 @@ fn exchange_code(lk: &mut Linker, di: usize, colon: usize) -> Option<usize> {
         return None;
     }
     let key = if US_MICS.contains(&mic) {
-        match lk.kb.by_symbol.get(&norm_symbol(ticker)) {
-            Some(&id) => InstKey::Kb(id),
+        match lk.kb.equity_id(ticker) {
+            Some(id) => InstKey::Kb(id),
             None => {
                 let name = name_before(&lk.docs[di], a as u32).unwrap_or_else(|| ticker.to_owned());
                 lk.adhoc_key(adhoc_equity(lk.kb, ticker, Some(mic), None, name))
@@ -863,11 +913,8 @@ fn paren_ticker(lk: &mut Linker, di: usize, open: usize) -> Option<usize> {
         return None;
     }
     let ticker = &s[t0..b];
-    let &id = lk.kb.by_symbol.get(&norm_symbol(ticker))?;
+    let id = lk.kb.equity_id(ticker)?;
     let inst = &lk.kb.instruments[id as usize];
-    if inst.kind != Kind::Equity {
-        return None;
-    }
     let name_words = lk.kb.company_name_words(&inst.name);
     let first = name_words.first()?.to_ascii_lowercase();
     let doc = &lk.docs[di];
@@ -943,112 +990,111 @@ fn fx_pairs(lk: &mut Linker, di: usize) {
 
 /// Words that make a capitalised common word read as a company nearby.
 fn is_corporate_word(w: &str) -> bool {
-    const WORDS: &[&str] = &[
-        "acquire",
-        "acquired",
-        "acquisition",
-        "analyst",
-        "analysts",
-        "app",
-        "apps",
-        "automaker",
-        "bank",
-        "billion",
-        "board",
-        "brand",
-        "brands",
-        "ceo",
-        "chief",
-        "chipmaker",
-        "cloud",
-        "company",
-        "company's",
-        "competitor",
-        "conglomerate",
-        "corp",
-        "customers",
-        "deal",
-        "dividend",
-        "earnings",
-        "executive",
-        "firm",
-        "forecast",
-        "giant",
-        "group",
-        "guidance",
-        "inc",
-        "investors",
-        "ipo",
-        "iphone",
-        "lender",
-        "maker",
-        "margin",
-        "market",
-        "merger",
-        "million",
-        "nasdaq",
-        "nyse",
-        "outlook",
-        "platform",
-        "products",
-        "profit",
-        "profits",
-        "quarter",
-        "quarterly",
-        "results",
-        "retailer",
-        "revenue",
-        "revenues",
-        "rival",
-        "rivals",
-        "sales",
-        "share",
-        "shareholders",
-        "shares",
-        "smartphone",
-        "stock",
-        "stocks",
-        "store",
-        "stores",
-        "streaming",
-        "subscribers",
-        "subsidiary",
-        "supplier",
-        "tech",
-        "technology",
-        "unit",
-        "valuation",
-        "airline",
-        "carrier",
-        "insurer",
-        "operator",
-        "owner",
-        "parent",
-        "startup",
-        "listed",
-        "traded",
-        "trading",
-        "fell",
-        "rose",
-        "jumped",
-        "slid",
-        "gained",
-        "dropped",
-        "rallied",
-        "tumbled",
-        "surged",
-        "plunged",
-        "climbed",
-    ];
-    let mut buf = [0u8; 24];
-    if w.len() > buf.len() {
+    if w.len() > 16 || w.len() < 2 {
         return false;
     }
+    let mut buf = [0u8; 16];
     for (d, b) in buf.iter_mut().zip(w.bytes()) {
         *d = b.to_ascii_lowercase();
     }
-    let lw = std::str::from_utf8(&buf[..w.len()]).unwrap_or("");
-    WORDS.contains(&lw)
+    matches!(
+        std::str::from_utf8(&buf[..w.len()]).unwrap_or(""),
+        "acquire"
+            | "acquired"
+            | "acquisition"
+            | "analyst"
+            | "analysts"
+            | "app"
+            | "apps"
+            | "automaker"
+            | "bank"
+            | "billion"
+            | "board"
+            | "brand"
+            | "brands"
+            | "ceo"
+            | "chief"
+            | "chipmaker"
+            | "cloud"
+            | "company"
+            | "company's"
+            | "competitor"
+            | "conglomerate"
+            | "corp"
+            | "customers"
+            | "deal"
+            | "dividend"
+            | "earnings"
+            | "executive"
+            | "firm"
+            | "forecast"
+            | "giant"
+            | "group"
+            | "guidance"
+            | "inc"
+            | "investors"
+            | "ipo"
+            | "iphone"
+            | "lender"
+            | "maker"
+            | "margin"
+            | "market"
+            | "merger"
+            | "million"
+            | "nasdaq"
+            | "nyse"
+            | "outlook"
+            | "platform"
+            | "products"
+            | "profit"
+            | "profits"
+            | "quarter"
+            | "quarterly"
+            | "results"
+            | "retailer"
+            | "revenue"
+            | "revenues"
+            | "rival"
+            | "rivals"
+            | "sales"
+            | "share"
+            | "shareholders"
+            | "shares"
+            | "smartphone"
+            | "stock"
+            | "stocks"
+            | "store"
+            | "stores"
+            | "streaming"
+            | "subscribers"
+            | "subsidiary"
+            | "supplier"
+            | "tech"
+            | "technology"
+            | "unit"
+            | "valuation"
+            | "airline"
+            | "carrier"
+            | "insurer"
+            | "operator"
+            | "owner"
+            | "parent"
+            | "startup"
+            | "listed"
+            | "traded"
+            | "trading"
+            | "fell"
+            | "rose"
+            | "jumped"
+            | "slid"
+            | "gained"
+            | "dropped"
+            | "rallied"
+            | "tumbled"
+            | "surged"
+            | "plunged"
+            | "climbed"
+    )
 }
 
 fn is_strong_suffix(w: &str) -> bool {
@@ -1255,9 +1301,25 @@ fn judge_equity(lk: &Linker, m: &Mention, mentions: &[Mention]) -> Verdict {
         && (is_honorific(prev)
             || (case_of(prev) == Case::Title
                 && !is_function_word(prev)
+                && !is_strong_suffix(prev)
+                && !is_corporate_word(prev)
                 && !doc.sentence_initial(t0 - 1)
-                && !mentions.iter().any(|o| o.doc == m.doc && o.t1 == t0)))
+                && !mentions
+                    .iter()
+                    .any(|o| o.doc == m.doc && o.t1 + 1 >= t0 && o.t0 < t0)))
         || (t0 > 1 && doc.gap(t0) == ". " && is_honorific(doc.word(t0 - 1)));
+    // "MSCI's index", "FTSE indexes": the index provider's gauge, not the company.
+    let after_possessive = if next == "s" && matches!(next_gap, "'" | "’") {
+        doc.word(t1 + 1)
+    } else {
+        next
+    };
+    if matches!(
+        after_possessive.to_ascii_lowercase().as_str(),
+        "index" | "indexes" | "indices" | "gauge" | "benchmark"
+    ) {
+        return Verdict::Reject;
+    }
     let place = is_place_word(next)
         || (t0 > 0 && is_place_word(prev) && prev.eq_ignore_ascii_case("delta"));
     let named_thing = case_of(next) == Case::Title
@@ -1269,16 +1331,18 @@ fn judge_equity(lk: &Linker, m: &Mention, mentions: &[Mention]) -> Verdict {
     // Weak cues: corporate words or other companies nearby.
     let lo = t0.saturating_sub(10);
     let hi = (t1 + 10).min(doc.toks.len());
-    let corporate = (lo..hi).any(|k| (k < t0 || k >= t1) && is_corporate_word(doc.word(k)));
-    let list = mentions.iter().any(|o| {
+    let corporate = || (lo..hi).any(|k| (k < t0 || k >= t1) && is_corporate_word(doc.word(k)));
+    let list = || {
+        mentions.iter().any(|o| {
         o.doc == m.doc
             && (o.t0 != t0)
             && o.t0 + 8 >= t0
             && o.t0 <= t1 + 8
             && matches!(o.alias.target, Target::Inst(id) if lk.kb.instruments.get(id as usize).is_some_and(|i| i.kind == Kind::Equity))
             && matches!(o.alias.class, Class::Company | Class::SecMulti | Class::Code)
-    });
-    let weak = corporate || list;
+    })
+    };
+    let weak = || corporate() || list();
 
     match class {
         Class::Company => {
@@ -1293,7 +1357,7 @@ fn judge_equity(lk: &Linker, m: &Mention, mentions: &[Mention]) -> Verdict {
         Class::SecMulti => {
             if strong {
                 Verdict::Accept(0.9, "sec-name+cue")
-            } else if doc.shouting && !weak {
+            } else if doc.shouting && !weak() {
                 Verdict::Accept(0.55, "sec-name")
             } else if person {
                 Verdict::Pending
@@ -1306,7 +1370,7 @@ fn judge_equity(lk: &Linker, m: &Mention, mentions: &[Mention]) -> Verdict {
                 Verdict::Accept(0.85, "ambiguous-name+cue")
             } else if person || place || named_thing || doc.shouting {
                 Verdict::Reject
-            } else if weak {
+            } else if weak() {
                 Verdict::Accept(0.7, "ambiguous-name+context")
             } else {
                 Verdict::Pending
@@ -1321,7 +1385,7 @@ fn judge_equity(lk: &Linker, m: &Mention, mentions: &[Mention]) -> Verdict {
                 Verdict::Accept(0.8, "sec-name+cue")
             } else if person || place || doc.shouting || named_thing {
                 Verdict::Reject
-            } else if weak && rank < 1500 && !initial {
+            } else if rank < 1500 && !initial && weak() {
                 Verdict::Accept(0.6, "sec-name+context")
             } else {
                 Verdict::Pending
@@ -1340,17 +1404,57 @@ fn market_phrase(doc: &Doc, t1: usize) -> bool {
         }
         match w.to_ascii_lowercase().as_str() {
             "stocks" | "shares" | "equities" | "bourse" | "bourses" | "index" | "benchmark"
-            | "chips" | "stock" => {
+            | "chips" | "bluechips" | "stock" => {
                 // "stock" only as "stock market" / "stock index" / "stock exchange".
                 if w.eq_ignore_ascii_case("stock") {
                     let n = doc.word(k + 1).to_ascii_lowercase();
-                    return matches!(n.as_str(), "market" | "markets" | "index" | "exchange");
+                    return matches!(n.as_str(), "market" | "markets" | "index");
                 }
                 return true;
             }
             "s" | "main" | "blue" | "key" | "broader" | "mainland" | "benchmark's" => continue,
             _ => return false,
         }
+    }
+    false
+}
+
+/// "Japanese shares", "China stocks": the country's benchmark indices are named.
+fn market_links(lk: &mut Linker, c: u16, doc: usize, start: u32, end: u32, base: f64) {
+    let Some(country) = lk.kb.countries.get(c as usize) else {
+        return;
+    };
+    let ids: Vec<u32> = country
+        .index
+        .iter()
+        .chain(country.more_indices.iter())
+        .copied()
+        .collect();
+    for (k, ix) in ids.into_iter().enumerate() {
+        let b = if k == 0 { base } else { base * 0.8 };
+        lk.vote(InstKey::Kb(ix), doc, start, end, b, "country-market");
+    }
+}
+
+/// "S&P 500 communication services index", "STOXX 600 banking index": a sector index of the
+/// benchmark, which is not the benchmark.
+fn sub_index(doc: &Doc, t1: usize) -> bool {
+    let mut k = t1;
+    while k < doc.toks.len() && k < t1 + 5 {
+        if !doc.gap(k).trim().is_empty() && doc.gap(k).trim() != "-" {
+            return false;
+        }
+        let w = doc.word(k);
+        if case_of(w) != Case::Lower {
+            return false;
+        }
+        match w {
+            "index" | "indexes" | "sector" | "sectors" | "subindex" | "sub" => return k > t1,
+            "futures" | "e" | "minis" | "mini" | "fell" | "rose" | "was" | "is" | "and" | "or"
+            | "ended" | "closed" | "gained" | "lost" | "slipped" => return false,
+            _ => {}
+        }
+        k += 1;
     }
     false
 }
@@ -1403,9 +1507,7 @@ fn apply_mentions(lk: &mut Linker, mentions: &[Mention]) {
                 }
                 lk.country_vote(c, m.doc, start, end, 1.0, "country");
                 if market_phrase(&lk.docs[m.doc], m.t1) {
-                    if let Some(ix) = lk.kb.countries.get(c as usize).and_then(|c| c.index) {
-                        lk.vote(InstKey::Kb(ix), m.doc, start, end, 0.8, "country-market");
-                    }
+                    market_links(lk, c, m.doc, start, end, 0.8);
                 }
             }
             Target::Place(c, kind) => {
@@ -1418,9 +1520,7 @@ fn apply_mentions(lk: &mut Linker, mentions: &[Mention]) {
                 };
                 lk.country_vote(c, m.doc, start, end, w, "place");
                 if market_phrase(&lk.docs[m.doc], m.t1) {
-                    if let Some(ix) = lk.kb.countries.get(c as usize).and_then(|c| c.index) {
-                        lk.vote(InstKey::Kb(ix), m.doc, start, end, 0.7, "country-market");
-                    }
+                    market_links(lk, c, m.doc, start, end, 0.7);
                 }
             }
             Target::Institution(ins) => {
@@ -1459,6 +1559,12 @@ fn apply_mentions(lk: &mut Linker, mentions: &[Mention]) {
                         Verdict::Pending => pending.push((i, id, 0.6)),
                         Verdict::Reject => {}
                     }
+                    continue;
+                }
+                if kind == Kind::Index
+                    && m.alias.class != Class::Code
+                    && sub_index(&lk.docs[m.doc], m.t1)
+                {
                     continue;
                 }
                 let (base, rule, cw) = match (m.alias.class, kind) {
@@ -1520,8 +1626,10 @@ const COUNTRY_MIN: f64 = 1.5;
 const COUNTRY_SHARE: f64 = 0.25;
 /// Evidence from which the strongest country moves its benchmark without being in the headline.
 const FOCUS_MIN: f64 = 4.0;
+/// Shortest text (bytes) that can be "mainly about" a country without a headline saying so.
+const FOCUS_MIN_TEXT: usize = 600;
 
-fn finish(mut lk: Linker) -> Tagging {
+fn finish<'k>(mut lk: Linker<'k, '_>) -> Tagging<'k> {
     // Countries the story is about.
     let mut cs: Vec<(u16, f64)> = lk
         .countries
@@ -1543,7 +1651,9 @@ fn finish(mut lk: Linker) -> Tagging {
     // Countries the story is mainly about move their benchmark index and currency.
     for (rank, &(c, s)) in chosen.iter().enumerate() {
         let in_title = lk.title_countries.contains(&c);
-        if !(in_title || (rank == 0 && s >= FOCUS_MIN)) {
+        // Without a headline, only a whole story (not a snippet) says what it is mainly about.
+        let long = lk.docs.last().is_some_and(|d| d.s.len() >= FOCUS_MIN_TEXT);
+        if !(in_title || (rank == 0 && s >= FOCUS_MIN && long)) {
             continue;
         }
         let share = if max > 0.0 { s / max } else { 0.0 };
@@ -1630,8 +1740,15 @@ fn finish(mut lk: Linker) -> Tagging {
     let top = scored.first().map(|x| x.1).unwrap_or(0.0);
     let mut instruments = Vec::with_capacity(scored.len());
     for (rank, (key, score, _, in_title, in_lead)) in scored.into_iter().enumerate() {
-        let Some(inst) = lk.instrument(key).cloned() else {
-            continue;
+        let inst = match key {
+            InstKey::Kb(id) => match lk.kb.instruments.get(id as usize) {
+                Some(i) => Cow::Borrowed(i),
+                None => continue,
+            },
+            InstKey::Adhoc(id) => match lk.adhoc.get(id as usize) {
+                Some(i) => Cow::Owned(i.clone()),
+                None => continue,
+            },
         };
         let primary = score >= 0.5 && (rank == 0 || in_title || (in_lead && score >= 0.85 * top));
         let mut evs: Vec<&Ev> = lk

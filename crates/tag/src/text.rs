@@ -20,38 +20,70 @@ impl Tok {
     }
 }
 
+const WORD_BYTE: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut i = 0;
+    while i < 128 {
+        t[i] = (i as u8).is_ascii_alphanumeric();
+        i += 1;
+    }
+    t
+};
+
 /// Splits `s` into tokens (appended to `out`).
 pub(crate) fn tokenize(s: &str, out: &mut Vec<Tok>) {
     let bytes = s.as_bytes();
-    let mut i = 0;
-    let mut start: Option<usize> = None;
-    while i < bytes.len() {
+    let n = bytes.len();
+    let is_word_at = |i: usize| -> (bool, usize) {
         let b = bytes[i];
-        let (is_word, len) = if b < 0x80 {
-            (b.is_ascii_alphanumeric(), 1)
-        } else {
-            match s.get(i..).and_then(|r| r.chars().next()) {
-                Some(c) => (c.is_alphanumeric(), c.len_utf8()),
-                None => (false, 1),
-            }
-        };
-        match (is_word, start) {
-            (true, None) => start = Some(i),
-            (false, Some(st)) => {
-                out.push(Tok {
-                    start: st as u32,
-                    end: i as u32,
-                });
-                start = None;
-            }
-            _ => {}
+        if b < 0x80 {
+            return (WORD_BYTE[b as usize], 1);
         }
-        i += len;
-    }
-    if let Some(st) = start {
+        match s.get(i..).and_then(|r| r.chars().next()) {
+            Some(c) => (c.is_alphanumeric(), c.len_utf8()),
+            None => (false, 1),
+        }
+    };
+    let mut i = 0;
+    while i < n {
+        // Skip separators.
+        loop {
+            if i >= n {
+                return;
+            }
+            let b = bytes[i];
+            if b < 0x80 {
+                if WORD_BYTE[b as usize] {
+                    break;
+                }
+                i += 1;
+            } else {
+                let (w, len) = is_word_at(i);
+                if w {
+                    break;
+                }
+                i += len;
+            }
+        }
+        let start = i;
+        while i < n {
+            let b = bytes[i];
+            if b < 0x80 {
+                if !WORD_BYTE[b as usize] {
+                    break;
+                }
+                i += 1;
+            } else {
+                let (w, len) = is_word_at(i);
+                if !w {
+                    break;
+                }
+                i += len;
+            }
+        }
         out.push(Tok {
-            start: st as u32,
-            end: bytes.len() as u32,
+            start: start as u32,
+            end: i as u32,
         });
     }
 }
@@ -59,8 +91,10 @@ pub(crate) fn tokenize(s: &str, out: &mut Vec<Tok>) {
 /// Appends the key form of one token (lower case, accents folded) to `buf`.
 pub(crate) fn push_key(buf: &mut String, word: &str) {
     if word.is_ascii() {
-        for b in word.bytes() {
-            buf.push(b.to_ascii_lowercase() as char);
+        let start = buf.len();
+        buf.push_str(word);
+        if let Some(tail) = buf.get_mut(start..) {
+            tail.make_ascii_lowercase();
         }
         return;
     }
@@ -84,6 +118,18 @@ fn fold_char(c: char) -> Option<char> {
         'ý' | 'ÿ' | 'Ý' => 'y',
         _ => return None,
     })
+}
+
+/// [`push_key`] into a byte buffer (the linker's hot path: no UTF-8 bookkeeping).
+#[inline]
+pub(crate) fn push_key_bytes(buf: &mut Vec<u8>, word: &str) {
+    if word.is_ascii() {
+        buf.extend(word.bytes().map(|b| b.to_ascii_lowercase()));
+    } else {
+        let mut s = String::with_capacity(word.len());
+        push_key(&mut s, word);
+        buf.extend_from_slice(s.as_bytes());
+    }
 }
 
 /// The key of a whole phrase (tokens joined by one space).
@@ -225,7 +271,10 @@ impl Hasher for FxHasher {
     }
     #[inline]
     fn finish(&self) -> u64 {
-        self.hash
+        // The multiply leaves the low bits (the bucket index) depending only on the first bytes
+        // of a key; fold the high bits down so that words sharing a prefix spread out.
+        let h = self.hash;
+        (h ^ (h >> 29)).wrapping_mul(0xbf58_476d_1ce4_e5b9) ^ (h >> 32)
     }
 }
 
