@@ -246,13 +246,13 @@ impl Gazetteer {
             cut += part.len();
             let m = self
                 .prefixes
-                .entry(Box::from(key[..cut].as_bytes()))
+                .entry(Box::from(&key.as_bytes()[..cut]))
                 .or_insert(0);
             *m = (*m).max(n);
             if lower_start {
                 let m = self
                     .prefixes_lower
-                    .entry(Box::from(key[..cut].as_bytes()))
+                    .entry(Box::from(&key.as_bytes()[..cut]))
                     .or_insert(0);
                 *m = (*m).max(n);
             }
@@ -739,10 +739,10 @@ impl Kb {
             if inst.kind != Kind::Equity {
                 continue;
             }
-            if let Some(cik) = inst.cik {
-                if seen_cik.insert(cik, ()).is_some() {
-                    continue;
-                }
+            if let Some(cik) = inst.cik
+                && seen_cik.insert(cik, ()).is_some()
+            {
+                continue;
             }
             names.push((id as u32, inst.name.clone()));
         }
@@ -931,10 +931,10 @@ impl Kb {
 }
 
 fn fill(slot: &mut Option<String>, v: &Option<String>) {
-    if slot.is_none() {
-        if let Some(v) = v.as_deref().and_then(opt) {
-            *slot = Some(v);
-        }
+    if slot.is_none()
+        && let Some(v) = v.as_deref().and_then(opt)
+    {
+        *slot = Some(v);
     }
 }
 

@@ -203,10 +203,11 @@ impl<'a> Doc<'a> {
         if self.field == Field::Title {
             return Zone::Title;
         }
-        if let Some((a, b)) = self.dateline {
-            if start >= a && start < b {
-                return Zone::Dateline;
-            }
+        if let Some((a, b)) = self.dateline
+            && start >= a
+            && start < b
+        {
+            return Zone::Dateline;
         }
         if start < self.lead_end {
             Zone::Lead
@@ -363,9 +364,10 @@ fn scan_names<'k>(kb: &'k Kb, doc: &Doc, di: usize, out: &mut Vec<Mention<'k>>) 
     let mut lens = [0usize; 13];
     let mut i = 0;
     while i < n {
-        let w = doc.word(i);
-        let first = w.as_bytes().first().copied().unwrap_or(b'0');
-        if first.is_ascii_digit() && w.bytes().all(|b| b.is_ascii_digit()) {
+        let t = doc.toks[i];
+        let wb = &doc.s.as_bytes()[t.start as usize..t.end as usize];
+        let first = wb.first().copied().unwrap_or(b'0');
+        if first.is_ascii_digit() && wb.iter().all(|b| b.is_ascii_digit()) {
             i += 1;
             continue;
         }
@@ -374,12 +376,11 @@ fn scan_names<'k>(kb: &'k Kb, doc: &Doc, di: usize, out: &mut Vec<Mention<'k>>) 
         } else {
             &kb.gaz.prefixes
         };
-        let t = doc.toks[i];
         let one: &[u8] = match &lower {
             Some(l) => &l[t.start as usize..t.end as usize],
             None => {
                 buf.clear();
-                push_key_bytes(&mut buf, w);
+                push_key_bytes(&mut buf, doc.word(i));
                 &buf
             }
         };
@@ -388,21 +389,21 @@ fn scan_names<'k>(kb: &'k Kb, doc: &Doc, di: usize, out: &mut Vec<Mention<'k>>) 
             continue;
         };
         if maxn == 1 {
-            if let Some(aliases) = kb.gaz.phrases.get(one) {
-                if let Some(a) = aliases.iter().find(|a| case_ok(a, doc, i, 1)) {
-                    out.push(Mention {
-                        doc: di,
-                        t0: i,
-                        t1: i + 1,
-                        alias: a,
-                    });
-                }
+            if let Some(aliases) = kb.gaz.phrases.get(one)
+                && let Some(a) = aliases.iter().find(|a| case_ok(a, doc, i, 1))
+            {
+                out.push(Mention {
+                    doc: di,
+                    t0: i,
+                    t1: i + 1,
+                    alias: a,
+                });
             }
             i += 1;
             continue;
         }
         buf.clear();
-        push_key_bytes(&mut buf, w);
+        push_key_bytes(&mut buf, doc.word(i));
         lens[0] = buf.len();
         let mut k = 1;
         while k < maxn as usize && i + k < n && k < lens.len() {
@@ -471,6 +472,8 @@ struct Linker<'k, 'a> {
     countries: FxMap<u16, (f64, Vec<Ev>)>,
     /// Countries with evidence in the headline.
     title_countries: Vec<u16>,
+    /// Whether the lead's first country mention has been seen.
+    lead_subject_seen: bool,
 }
 
 impl<'k, 'a> Linker<'k, 'a> {
@@ -497,7 +500,7 @@ impl<'k, 'a> Linker<'k, 'a> {
         });
         acc.miss *= 1.0 - w;
         acc.first = acc.first.min(order);
-        if acc.evidence.len() < 12 {
+        if acc.evidence.len() < 6 {
             acc.evidence.push(Ev {
                 doc,
                 start,
@@ -521,8 +524,18 @@ impl<'k, 'a> Linker<'k, 'a> {
         if zone == Zone::Title && !self.title_countries.contains(&c) {
             self.title_countries.push(c);
         }
+        // The lead's subject ("WASHINGTON (Reuters) - Japan is working …") says what the story
+        // is about more than the reporter's location does.
+        let mut w = w * zone.country_weight();
+        if zone == Zone::Lead && !self.lead_subject_seen {
+            self.lead_subject_seen = true;
+            let after = self.docs[doc].dateline.map(|d| start.saturating_sub(d.1));
+            if after.is_some_and(|a| a < LEAD_SUBJECT_BYTES) {
+                w += LEAD_SUBJECT_BONUS;
+            }
+        }
         let e = self.countries.entry(c).or_insert((0.0, Vec::new()));
-        e.0 += w * zone.country_weight();
+        e.0 += w;
         if e.1.len() < 8 {
             e.1.push(Ev {
                 doc,
@@ -563,6 +576,7 @@ pub fn tag<'k>(kb: &'k Kb, title: Option<&str>, text: &str) -> Tagging<'k> {
         adhoc: Vec::new(),
         countries: FxMap::default(),
         title_countries: Vec::new(),
+        lead_subject_seen: false,
     };
     for di in 0..lk.docs.len() {
         scan_codes(&mut lk, di);
@@ -661,16 +675,23 @@ fn is_ticker_char(b: u8) -> bool {
     b.is_ascii_uppercase() || b.is_ascii_digit()
 }
 
+/// Bytes that can start a printed code: `<RIC>`, `$TICKER`, `EXCH:TICKER`, `(TICKER)`.
+const CODE_START: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'<' as usize] = true;
+    t[b'$' as usize] = true;
+    t[b':' as usize] = true;
+    t[b'(' as usize] = true;
+    t
+};
+
 fn scan_codes(lk: &mut Linker, di: usize) {
     let s = lk.docs[di].s;
     let bytes = s.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
         // Jump to the next byte that can start a code.
-        match bytes[i..]
-            .iter()
-            .position(|&b| matches!(b, b'<' | b'$' | b':' | b'('))
-        {
+        match bytes[i..].iter().position(|&b| CODE_START[b as usize]) {
             Some(p) => i += p,
             None => break,
         }
@@ -940,6 +961,11 @@ fn fx_pairs(lk: &mut Linker, di: usize) {
     let mut k = 0;
     while k < n {
         let doc = &lk.docs[di];
+        let len = doc.toks[k].end - doc.toks[k].start;
+        if len != 6 && len != 3 {
+            k += 1;
+            continue;
+        }
         let w = doc.word(k);
         let (pair, span) = if w.len() == 6 && w.bytes().all(|b| b.is_ascii_uppercase()) {
             (Some((w[..3].to_owned(), w[3..].to_owned())), (k, k))
@@ -954,32 +980,34 @@ fn fx_pairs(lk: &mut Linker, di: usize) {
         } else {
             (None, (k, k))
         };
-        if let Some((a, b)) = pair {
-            if a != b && CURRENCIES.contains(&a.as_str()) && CURRENCIES.contains(&b.as_str()) {
-                let start = doc.toks[span.0].start;
-                let end = doc.toks[span.1].end;
-                let symbol = format!("{a}{b}");
-                let key = match lk.kb.by_symbol.get(&symbol) {
-                    Some(&id) => InstKey::Kb(id),
-                    None => lk.adhoc_key(Instrument {
-                        symbol,
-                        kind: if a == "XAU" {
-                            Kind::Commodity
-                        } else {
-                            Kind::Currency
-                        },
-                        name: format!("{a}/{b}"),
-                        mic: None,
-                        country: None,
-                        ric: Some(format!("{a}{b}=")),
-                        yahoo: Some(format!("{a}{b}=X")),
-                        cik: None,
-                    }),
-                };
-                lk.vote(key, di, start, end, 0.95, "fx-pair");
-                k = span.1 + 1;
-                continue;
-            }
+        if let Some((a, b)) = pair
+            && a != b
+            && CURRENCIES.contains(&a.as_str())
+            && CURRENCIES.contains(&b.as_str())
+        {
+            let start = doc.toks[span.0].start;
+            let end = doc.toks[span.1].end;
+            let symbol = format!("{a}{b}");
+            let key = match lk.kb.by_symbol.get(&symbol) {
+                Some(&id) => InstKey::Kb(id),
+                None => lk.adhoc_key(Instrument {
+                    symbol,
+                    kind: if a == "XAU" {
+                        Kind::Commodity
+                    } else {
+                        Kind::Currency
+                    },
+                    name: format!("{a}/{b}"),
+                    mic: None,
+                    country: None,
+                    ric: Some(format!("{a}{b}=")),
+                    yahoo: Some(format!("{a}{b}=X")),
+                    cik: None,
+                }),
+            };
+            lk.vote(key, di, start, end, 0.95, "fx-pair");
+            k = span.1 + 1;
+            continue;
         }
         k += 1;
     }
@@ -1344,6 +1372,13 @@ fn judge_equity(lk: &Linker, m: &Mention, mentions: &[Mention]) -> Verdict {
     };
     let weak = || corporate() || list();
 
+    // At the start of a sentence a capital says nothing: "Target prices were cut" and "Visa
+    // applications surged" are common nouns; a company is followed by a verb or a conjunction.
+    let noun_phrase = initial
+        && case_of(next) == Case::Lower
+        && next_gap.trim().is_empty()
+        && !is_verb_like(next);
+
     match class {
         Class::Company => {
             if person && !strong {
@@ -1368,7 +1403,7 @@ fn judge_equity(lk: &Linker, m: &Mention, mentions: &[Mention]) -> Verdict {
         Class::Ambiguous => {
             if strong && !place {
                 Verdict::Accept(0.85, "ambiguous-name+cue")
-            } else if person || place || named_thing || doc.shouting {
+            } else if person || place || named_thing || noun_phrase || doc.shouting {
                 Verdict::Reject
             } else if weak() {
                 Verdict::Accept(0.7, "ambiguous-name+context")
@@ -1383,7 +1418,7 @@ fn judge_equity(lk: &Linker, m: &Mention, mentions: &[Mention]) -> Verdict {
             };
             if strong && !place && !person {
                 Verdict::Accept(0.8, "sec-name+cue")
-            } else if person || place || doc.shouting || named_thing {
+            } else if person || place || doc.shouting || named_thing || noun_phrase {
                 Verdict::Reject
             } else if rank < 1500 && !initial && weak() {
                 Verdict::Accept(0.6, "sec-name+context")
@@ -1395,8 +1430,86 @@ fn judge_equity(lk: &Linker, m: &Mention, mentions: &[Mention]) -> Verdict {
     }
 }
 
-/// Words after a country that make it a market ("Japanese stocks", "China's blue chips").
+/// Words that can follow a company's name as the subject of a sentence.
+fn is_verb_like(w: &str) -> bool {
+    w.ends_with("ed")
+        || matches!(
+            w,
+            "said"
+                | "says"
+                | "say"
+                | "and"
+                | "or"
+                | "is"
+                | "was"
+                | "has"
+                | "had"
+                | "have"
+                | "will"
+                | "would"
+                | "could"
+                | "can"
+                | "may"
+                | "might"
+                | "should"
+                | "must"
+                | "plans"
+                | "expects"
+                | "rose"
+                | "fell"
+                | "reports"
+                | "posts"
+                | "sees"
+                | "sold"
+                | "bought"
+                | "made"
+                | "won"
+                | "lost"
+                | "beat"
+                | "cut"
+                | "raises"
+                | "cuts"
+                | "makes"
+                | "sells"
+                | "agreed"
+                | "also"
+                | "on"
+                | "in"
+                | "to"
+                | "itself"
+                | "too"
+                | "does"
+                | "did"
+                | "told"
+                | "gets"
+                | "got"
+                | "shares"
+                | "stock"
+                | "unveils"
+                | "launches"
+                | "became"
+                | "becomes"
+                | "remains"
+                | "kept"
+                | "keeps"
+                | "took"
+                | "takes"
+                | "wants"
+        )
+}
+
+/// Words after a country that make it a market ("Japanese stocks", "China's blue chips", "In
+/// Qatar, the benchmark index").
 fn market_phrase(doc: &Doc, t1: usize) -> bool {
+    if doc.gap(t1).trim() == ","
+        && doc.word(t1).eq_ignore_ascii_case("the")
+        && matches!(
+            doc.word(t1 + 1).to_ascii_lowercase().as_str(),
+            "benchmark" | "index" | "bourse"
+        )
+    {
+        return true;
+    }
     for k in t1..(t1 + 3).min(doc.toks.len()) {
         let w = doc.word(k);
         if doc.gap(k).contains(['.', ',', ';', '(', ')', '"']) && k > t1 {
@@ -1576,10 +1689,10 @@ fn apply_mentions(lk: &mut Linker, mentions: &[Mention]) {
                     _ => (0.6, "commodity-name", 0.1),
                 };
                 lk.vote(InstKey::Kb(id), m.doc, start, end, base, rule);
-                if let Some(c) = country {
-                    if cw > 0.0 {
-                        lk.country_vote(c, m.doc, start, end, cw, "instrument");
-                    }
+                if let Some(c) = country
+                    && cw > 0.0
+                {
+                    lk.country_vote(c, m.doc, start, end, cw, "instrument");
                 }
             }
         }
@@ -1620,6 +1733,10 @@ fn extend_suffix(doc: &Doc, t1: usize, end: u32) -> u32 {
 // ---------------------------------------------------------------------------------------------
 // Countries and the result
 
+/// A country named within this many bytes after the dateline is the lead's subject …
+const LEAD_SUBJECT_BYTES: u32 = 40;
+/// … and counts this much more.
+const LEAD_SUBJECT_BONUS: f64 = 2.0;
 /// Minimum evidence for a country to be one the story is about.
 const COUNTRY_MIN: f64 = 1.5;
 /// Minimum share of the strongest country's evidence.
