@@ -109,9 +109,16 @@ pub fn reasons_json(link: &Link<'_>) -> serde_json::Value {
 /// object are skipped and counted in [`Stats`]; IO errors stop the run.
 pub fn run_tag(input: impl BufRead, mut output: impl Write, kb: &Kb) -> Result<Stats, TagError> {
     let mut stats = Stats::default();
+    let mut input = input;
     let mut buf = Vec::with_capacity(1 << 16);
-    for (n, line) in input.lines().enumerate() {
-        let line = line?;
+    let mut line = String::with_capacity(1 << 16);
+    let mut n = 0usize;
+    loop {
+        line.clear();
+        if input.read_line(&mut line)? == 0 {
+            break;
+        }
+        n += 1;
         if line.trim().is_empty() {
             continue;
         }
@@ -120,7 +127,7 @@ pub fn run_tag(input: impl BufRead, mut output: impl Write, kb: &Kb) -> Result<S
             Err(e) => {
                 stats.skipped += 1;
                 if stats.first_skip.is_none() {
-                    stats.first_skip = Some((n + 1, e.to_string()));
+                    stats.first_skip = Some((n, e.to_string()));
                 }
                 continue;
             }

@@ -1289,7 +1289,14 @@ enum Verdict {
     Reject,
 }
 
-fn judge_equity(lk: &Linker, m: &Mention, mentions: &[Mention]) -> Verdict {
+fn judge_equity(lk: &Linker, idx: usize, mentions: &[Mention]) -> Verdict {
+    let m = &mentions[idx];
+    // Mentions are in text order: neighbours are at idx - 1 and idx + 1.
+    let prev_m = idx
+        .checked_sub(1)
+        .and_then(|p| mentions.get(p))
+        .filter(|o| o.doc == m.doc);
+    let next_m = mentions.get(idx + 1).filter(|o| o.doc == m.doc);
     let doc = &lk.docs[m.doc];
     let class = m.alias.class;
     let (t0, t1) = (m.t0, m.t1);
@@ -1304,22 +1311,15 @@ fn judge_equity(lk: &Linker, m: &Mention, mentions: &[Mention]) -> Verdict {
         && joinable_gap(next_gap)
         && !next_gap.contains('\n')
         && is_strong_suffix(next);
-    let shares_after = matches!(
-        next.to_ascii_lowercase().as_str(),
-        "shares" | "stock" | "stake" | "adrs"
-    ) && next_gap.trim().is_empty()
+    let any_of = |w: &str, set: &[&str]| set.iter().any(|x| w.eq_ignore_ascii_case(x));
+    let shares_after = any_of(next, &["shares", "stock", "stake", "adrs"])
+        && next_gap.trim().is_empty()
         || (next == "s"
             && matches!(next_gap, "'" | "’")
-            && matches!(
-                doc.word(t1 + 1).to_ascii_lowercase().as_str(),
-                "shares" | "stock" | "stake"
-            ));
+            && any_of(doc.word(t1 + 1), &["shares", "stock", "stake"]));
     let shares_before = t0 >= 2
-        && matches!(prev.to_ascii_lowercase().as_str(), "of" | "in")
-        && matches!(
-            doc.word(t0 - 2).to_ascii_lowercase().as_str(),
-            "shares" | "stake" | "stock"
-        );
+        && any_of(prev, &["of", "in"])
+        && any_of(doc.word(t0 - 2), &["shares", "stake", "stock"]);
     let strong = suffix || shares_after || shares_before;
 
     // Person or place readings.
@@ -1332,9 +1332,7 @@ fn judge_equity(lk: &Linker, m: &Mention, mentions: &[Mention]) -> Verdict {
                 && !is_strong_suffix(prev)
                 && !is_corporate_word(prev)
                 && !doc.sentence_initial(t0 - 1)
-                && !mentions
-                    .iter()
-                    .any(|o| o.doc == m.doc && o.t1 + 1 >= t0 && o.t0 < t0)))
+                && !prev_m.is_some_and(|o| o.t1 + 1 >= t0)))
         || (t0 > 1 && doc.gap(t0) == ". " && is_honorific(doc.word(t0 - 1)));
     // "MSCI's index", "FTSE indexes": the index provider's gauge, not the company.
     let after_possessive = if next == "s" && matches!(next_gap, "'" | "’") {
@@ -1342,9 +1340,9 @@ fn judge_equity(lk: &Linker, m: &Mention, mentions: &[Mention]) -> Verdict {
     } else {
         next
     };
-    if matches!(
-        after_possessive.to_ascii_lowercase().as_str(),
-        "index" | "indexes" | "indices" | "gauge" | "benchmark"
+    if any_of(
+        after_possessive,
+        &["index", "indexes", "indices", "gauge", "benchmark"],
     ) {
         return Verdict::Reject;
     }
@@ -1354,21 +1352,29 @@ fn judge_equity(lk: &Linker, m: &Mention, mentions: &[Mention]) -> Verdict {
         && next_gap == " "
         && !is_strong_suffix(next)
         && !is_corporate_word(next)
-        && !mentions.iter().any(|o| o.doc == m.doc && o.t0 == t1);
+        && !next_m.is_some_and(|o| o.t0 == t1);
 
     // Weak cues: corporate words or other companies nearby.
     let lo = t0.saturating_sub(10);
     let hi = (t1 + 10).min(doc.toks.len());
     let corporate = || (lo..hi).any(|k| (k < t0 || k >= t1) && is_corporate_word(doc.word(k)));
+    let is_company = |o: &Mention| {
+        matches!(o.alias.target, Target::Inst(id) if lk.kb.instruments.get(id as usize).is_some_and(|i| i.kind == Kind::Equity))
+            && matches!(
+                o.alias.class,
+                Class::Company | Class::SecMulti | Class::Code
+            )
+    };
     let list = || {
-        mentions.iter().any(|o| {
-        o.doc == m.doc
-            && (o.t0 != t0)
-            && o.t0 + 8 >= t0
-            && o.t0 <= t1 + 8
-            && matches!(o.alias.target, Target::Inst(id) if lk.kb.instruments.get(id as usize).is_some_and(|i| i.kind == Kind::Equity))
-            && matches!(o.alias.class, Class::Company | Class::SecMulti | Class::Code)
-    })
+        mentions[..idx]
+            .iter()
+            .rev()
+            .take_while(|o| o.doc == m.doc && o.t0 + 8 >= t0)
+            .any(is_company)
+            || mentions[idx + 1..]
+                .iter()
+                .take_while(|o| o.doc == m.doc && o.t0 <= t1 + 8)
+                .any(is_company)
     };
     let weak = || corporate() || list();
 
@@ -1660,7 +1666,7 @@ fn apply_mentions(lk: &mut Linker, mentions: &[Mention]) {
                     .and_then(|c| lk.kb.country_by_code.get(c))
                     .copied();
                 if kind == Kind::Equity || kind == Kind::Etf {
-                    match judge_equity(lk, m, mentions) {
+                    match judge_equity(lk, i, mentions) {
                         Verdict::Accept(base, rule) => {
                             let end = extend_suffix(&lk.docs[m.doc], m.t1, end);
                             lk.vote(InstKey::Kb(id), m.doc, start, end, base, rule);

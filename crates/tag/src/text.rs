@@ -34,6 +34,35 @@ const WORD_BYTE: [bool; 128] = {
 pub(crate) fn tokenize(s: &str, out: &mut Vec<Tok>) {
     let bytes = s.as_bytes();
     let n = bytes.len();
+    if s.is_ascii() {
+        // Fast path without branches on the text (word boundaries are unpredictable): every
+        // byte writes a candidate token, and the length only advances where a word ends.
+        let base = out.len();
+        out.resize(base + n / 2 + 2, Tok { start: 0, end: 0 });
+        let mut len = base;
+        let mut in_word = false;
+        let mut start = 0u32;
+        for (i, &b) in bytes.iter().enumerate() {
+            let w = WORD_BYTE[(b & 0x7f) as usize];
+            let begins = w & !in_word;
+            start = if begins { i as u32 } else { start };
+            out[len] = Tok {
+                start,
+                end: i as u32,
+            };
+            len += usize::from(in_word & !w);
+            in_word = w;
+        }
+        if in_word {
+            out[len] = Tok {
+                start,
+                end: n as u32,
+            };
+            len += 1;
+        }
+        out.truncate(len);
+        return;
+    }
     let is_word_at = |i: usize| -> (bool, usize) {
         let b = bytes[i];
         if b < 0x80 {

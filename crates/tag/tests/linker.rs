@@ -1,6 +1,6 @@
 //! Linker behaviour: the seed story, disambiguation, printed codes, datelines, institutions, the
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failure report
 //! line protocol, and properties that must hold for any input.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failure report
 
 use newsdesk_tag::{Field, Kb, Kind, Role, Tagging, tag};
 use proptest::prelude::*;
