@@ -95,15 +95,6 @@ fn out_instrument<'a>(l: &'a Link<'_>) -> OutInstrument<'a> {
     }
 }
 
-/// The reasons of one link as JSON, in the shape the store keeps in `InstrumentLink::reasons`:
-/// `{"text": [{start, end, text, rule}], "title": [...]}`.
-pub fn reasons_json(link: &Link<'_>) -> serde_json::Value {
-    serde_json::json!({
-        "text": out_reasons(&link.reasons, Field::Text),
-        "title": out_reasons(&link.reasons, Field::Title),
-    })
-}
-
 /// Reads `{"id","title"?,"text"}` lines from `input`, tags each with `kb`, and writes one
 /// output line per input line to `output`. Blank lines are ignored; lines that are not such an
 /// object are skipped and counted in [`Stats`]; IO errors stop the run.

@@ -87,6 +87,36 @@ impl Link<'_> {
     pub fn score_bp(&self) -> i64 {
         (self.score.clamp(0.0, 1.0) * 10_000.0).round() as i64
     }
+
+    /// The reasons as JSON for the store's `InstrumentLink::reasons`:
+    /// `[{"field": "title"|"text", "start", "end", "text", "rule"}, …]` (character offsets).
+    pub fn reasons_json(&self) -> serde_json::Value {
+        serde_json::to_value(&self.reasons).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// A short human explanation of the link for a chip's tooltip, most frequent evidence
+    /// first: `"Japan ×3, Tokyo, Japan's"`.
+    pub fn explain(&self) -> String {
+        let mut counts: Vec<(&str, usize)> = Vec::new();
+        for r in &self.reasons {
+            match counts.iter_mut().find(|(t, _)| *t == r.text) {
+                Some(c) => c.1 += 1,
+                None => counts.push((&r.text, 1)),
+            }
+        }
+        counts.sort_by_key(|c| std::cmp::Reverse(c.1));
+        counts
+            .iter()
+            .map(|(t, n)| {
+                if *n > 1 {
+                    format!("{t} ×{n}")
+                } else {
+                    (*t).to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 /// A country the story is about.
@@ -1332,7 +1362,7 @@ fn judge_equity(lk: &Linker, idx: usize, mentions: &[Mention]) -> Verdict {
                 && !is_strong_suffix(prev)
                 && !is_corporate_word(prev)
                 && !doc.sentence_initial(t0 - 1)
-                && !prev_m.is_some_and(|o| o.t1 + 1 >= t0)))
+                && prev_m.is_none_or(|o| o.t1 + 1 < t0)))
         || (t0 > 1 && doc.gap(t0) == ". " && is_honorific(doc.word(t0 - 1)));
     // "MSCI's index", "FTSE indexes": the index provider's gauge, not the company.
     let after_possessive = if next == "s" && matches!(next_gap, "'" | "’") {
@@ -1352,7 +1382,7 @@ fn judge_equity(lk: &Linker, idx: usize, mentions: &[Mention]) -> Verdict {
         && next_gap == " "
         && !is_strong_suffix(next)
         && !is_corporate_word(next)
-        && !next_m.is_some_and(|o| o.t0 == t1);
+        && next_m.is_none_or(|o| o.t0 != t1);
 
     // Weak cues: corporate words or other companies nearby.
     let lo = t0.saturating_sub(10);

@@ -429,3 +429,15 @@ proptest! {
         check_offsets(title.as_deref(), &text);
     }
 }
+
+#[test]
+fn store_mapping_and_explanation() {
+    let t = tag(kb(), Some(SEED_TITLE), seed_body());
+    let top = &t.instruments[0];
+    assert!((0..=10_000).contains(&top.score_bp()));
+    let reasons = top.reasons_json();
+    assert_eq!(reasons[0]["field"], "title");
+    assert_eq!(reasons[0]["rule"], "country-focus");
+    let why = top.explain();
+    assert!(why.starts_with("Japan ×"), "{why}");
+}
