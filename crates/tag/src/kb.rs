@@ -293,6 +293,8 @@ pub struct Kb {
     pub(crate) legal_suffixes: FxMap<&'static str, ()>,
     /// Id of the first SEC equity: ids after it are in SEC (roughly market-cap) order.
     pub(crate) first_equity: u32,
+    /// Banks, research houses and rating agencies that news quotes as sources.
+    pub(crate) brokers: FxMap<u32, ()>,
 }
 
 /// Words stripped from the end of company names ("Apple Inc." → "Apple").
@@ -442,6 +444,7 @@ impl Kb {
             gaz: Gazetteer::default(),
             legal_suffixes: LEGAL_SUFFIXES.iter().map(|s| (*s, ())).collect(),
             first_equity: 0,
+            brokers: FxMap::default(),
         };
         kb.load_mics()?;
         kb.load_instruments()?;
@@ -716,6 +719,9 @@ impl Kb {
                 continue;
             };
             let ambiguous = f[1].contains("ambiguous");
+            if f[1].contains("broker") {
+                self.brokers.insert(id, ());
+            }
             for a in f[2].split('|') {
                 // "Ford" is ambiguous; "Ford Motor" is not.
                 let class = if ambiguous && key_of(a).split(' ').count() == 1 {

@@ -1699,6 +1699,21 @@ fn apply_mentions(lk: &mut Linker, mentions: &[Mention]) {
                     match judge_equity(lk, i, mentions) {
                         Verdict::Accept(base, rule) => {
                             let end = extend_suffix(&lk.docs[m.doc], m.t1, end);
+                            if lk.kb.brokers.contains_key(&id)
+                                && research_source(&lk.docs[m.doc], m.t0, m.t1)
+                            {
+                                // "Goldman economists said": the bank is the source, not the
+                                // subject; alone this stays below the output threshold.
+                                lk.vote(
+                                    InstKey::Kb(id),
+                                    m.doc,
+                                    start,
+                                    end,
+                                    0.12,
+                                    "research-source",
+                                );
+                                continue;
+                            }
                             lk.vote(InstKey::Kb(id), m.doc, start, end, base, rule);
                             accepted_equities.push(id);
                             if let Some(c) = country {
@@ -1751,6 +1766,109 @@ fn apply_mentions(lk: &mut Linker, mentions: &[Mention]) {
             "company-name+story",
         );
     }
+}
+
+/// Whether a bank or research house is quoted as a source here: "Goldman economists said",
+/// "analysts at Morgan Stanley", "according to UBS", "Piper Sandler upgraded the stock",
+/// "Citi cut its estimates", "said JPMorgan in a note".
+fn research_source(doc: &Doc, t0: usize, t1: usize) -> bool {
+    let is = |w: &str, set: &[&str]| set.iter().any(|x| w.eq_ignore_ascii_case(x));
+    const SOURCE: &[&str] = &[
+        "analyst",
+        "analysts",
+        "strategist",
+        "strategists",
+        "economist",
+        "economists",
+        "research",
+        "researchers",
+        "note",
+        "notes",
+        "survey",
+        "wrote",
+        "writes",
+        "upgraded",
+        "upgrades",
+        "downgraded",
+        "downgrades",
+        "initiated",
+        "reiterated",
+        "recommends",
+        "recommended",
+        "believes",
+        "believe",
+        "forecasts",
+        "forecast",
+        "predicts",
+        "predicted",
+        "reckon",
+        "reckons",
+        "calculate",
+        "calculates",
+        "analysis",
+        "estimates",
+        "target",
+        "rating",
+        "overweight",
+        "underweight",
+        "outperform",
+        "underperform",
+        "neutral",
+    ];
+    const PEOPLE: &[&str] = &[
+        "analyst",
+        "analysts",
+        "strategist",
+        "strategists",
+        "economist",
+        "economists",
+        "director",
+        "head",
+        "chief",
+        "manager",
+    ];
+    let breaks = |k: usize| {
+        doc.gap(k).contains(['.', ';', '"', '“', '”', '(', ')']) && !doc.gap(k).contains('\'')
+    };
+    // After the name.
+    for k in t1..(t1 + 5).min(doc.toks.len()) {
+        if k > t1 && breaks(k) {
+            break;
+        }
+        if is(doc.word(k), SOURCE) {
+            return true;
+        }
+    }
+    // Before the name.
+    let lo = t0.saturating_sub(4);
+    for k in (lo..t0).rev() {
+        if breaks(k + 1) {
+            break;
+        }
+        let w = doc.word(k);
+        if w.eq_ignore_ascii_case("at")
+            && k > 0
+            && (k.saturating_sub(3)..k).any(|j| is(doc.word(j), PEOPLE))
+        {
+            return true;
+        }
+        if w.eq_ignore_ascii_case("to")
+            && k > 0
+            && doc.word(k - 1).eq_ignore_ascii_case("according")
+        {
+            return true;
+        }
+        if w.eq_ignore_ascii_case("by") && k > 0 && is(doc.word(k - 1), &["upgraded", "downgraded"])
+        {
+            return true;
+        }
+        if w.eq_ignore_ascii_case("said")
+            && ((t1..(t1 + 6).min(doc.toks.len())).any(|j| is(doc.word(j), &["note", "report"])))
+        {
+            return true;
+        }
+    }
+    false
 }
 
 /// Extends a company-name span over a legal suffix right after it ("Apple" + " Inc").

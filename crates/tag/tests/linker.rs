@@ -441,3 +441,37 @@ fn store_mapping_and_explanation() {
     let why = top.explain();
     assert!(why.starts_with("Japan ×"), "{why}");
 }
+
+#[test]
+fn banks_quoted_as_sources_are_not_links() {
+    let sources = [
+        "Demand for loans continues to increase, Goldman economists said in a note.",
+        "The rally may fade, said analysts at Morgan Stanley.",
+        "Prices will rise about 1% a year, according to UBS analyst Ross Fowler.",
+        "Carvana Co jumped 8.2% as Piper Sandler upgraded the online used-car seller's stock.",
+    ];
+    for (text, symbol) in sources.iter().zip(["GS", "MS", "UBS", "PIPR"]) {
+        let t = tag(kb(), None, text);
+        assert!(
+            !has(&t, symbol),
+            "{text:?} linked {symbol}: {:?}",
+            symbols(&t)
+        );
+    }
+    let subjects = [
+        (
+            "Goldman Sachs Group Inc gained after reporting smaller-than-expected losses.",
+            "GS",
+        ),
+        ("Citigroup will report results later on Friday.", "C"),
+        ("Shares of JPMorgan and Wells Fargo gained strongly.", "JPM"),
+    ];
+    for (text, symbol) in subjects {
+        let t = tag(kb(), None, text);
+        assert!(
+            has(&t, symbol),
+            "{text:?} did not link {symbol}: {:?}",
+            symbols(&t)
+        );
+    }
+}
