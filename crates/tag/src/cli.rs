@@ -8,7 +8,7 @@
 
 use crate::error::TagError;
 use crate::kb::Kb;
-use crate::link::{Field, Link, Reason, tag};
+use crate::link::{Field, Link, Reason, Tagger};
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, Write};
 
@@ -101,6 +101,7 @@ fn out_instrument<'a>(l: &'a Link<'_>) -> OutInstrument<'a> {
 pub fn run_tag(input: impl BufRead, mut output: impl Write, kb: &Kb) -> Result<Stats, TagError> {
     let mut stats = Stats::default();
     let mut input = input;
+    let mut tagger = Tagger::new(kb);
     let mut buf = Vec::with_capacity(1 << 16);
     let mut line = String::with_capacity(1 << 16);
     let mut n = 0usize;
@@ -123,7 +124,7 @@ pub fn run_tag(input: impl BufRead, mut output: impl Write, kb: &Kb) -> Result<S
                 continue;
             }
         };
-        let t = tag(kb, doc.title.as_deref(), &doc.text);
+        let t = tagger.tag(doc.title.as_deref(), &doc.text);
         let out = OutLine {
             id: &doc.id,
             countries: t.countries.iter().map(|c| c.code.as_str()).collect(),

@@ -18,4 +18,4 @@ mod text;
 
 pub use error::{KbError, TagError};
 pub use kb::{ImportStats, Instrument, Kb, Kind, Mic};
-pub use link::{CountryFocus, Field, Link, Reason, Role, Tagging, tag};
+pub use link::{CountryFocus, Field, Link, Reason, Role, Tagger, Tagging, tag};

@@ -181,8 +181,8 @@ struct Doc<'a> {
 }
 
 impl<'a> Doc<'a> {
-    fn new(field: Field, s: &'a str) -> Self {
-        let mut toks = Vec::with_capacity(s.len() / 5 + 1);
+    fn new(field: Field, s: &'a str, mut toks: Vec<Tok>) -> Self {
+        toks.clear();
         tokenize(s, &mut toks);
         let (mut upper, mut lower) = (0usize, 0usize);
         let probe = if field == Field::Title { 1000 } else { 300 };
@@ -383,14 +383,24 @@ fn case_ok(alias: &Alias, doc: &Doc, t0: usize, n: usize) -> bool {
     }
 }
 
-fn scan_names<'k>(kb: &'k Kb, doc: &Doc, di: usize, out: &mut Vec<Mention<'k>>) {
+fn scan_names<'k>(
+    kb: &'k Kb,
+    doc: &Doc,
+    di: usize,
+    out: &mut Vec<Mention<'k>>,
+    scratch: &mut (Vec<u8>, Vec<u8>),
+) {
     let n = doc.toks.len();
+    let (lower_buf, buf) = scratch;
     // One lower-cased copy of an ASCII field: single words are looked up as slices of it.
-    let lower: Option<Vec<u8>> = doc
-        .s
-        .is_ascii()
-        .then(|| doc.s.as_bytes().to_ascii_lowercase());
-    let mut buf: Vec<u8> = Vec::with_capacity(64);
+    let lower: Option<&[u8]> = if doc.s.is_ascii() {
+        lower_buf.clear();
+        lower_buf.extend_from_slice(doc.s.as_bytes());
+        lower_buf.make_ascii_lowercase();
+        Some(lower_buf.as_slice())
+    } else {
+        None
+    };
     let mut lens = [0usize; 13];
     let mut i = 0;
     while i < n {
@@ -410,8 +420,8 @@ fn scan_names<'k>(kb: &'k Kb, doc: &Doc, di: usize, out: &mut Vec<Mention<'k>>) 
             Some(l) => &l[t.start as usize..t.end as usize],
             None => {
                 buf.clear();
-                push_key_bytes(&mut buf, doc.word(i));
-                &buf
+                push_key_bytes(buf, doc.word(i));
+                buf.as_slice()
             }
         };
         let Some(&maxn) = map.get(one) else {
@@ -433,7 +443,7 @@ fn scan_names<'k>(kb: &'k Kb, doc: &Doc, di: usize, out: &mut Vec<Mention<'k>>) 
             continue;
         }
         buf.clear();
-        push_key_bytes(&mut buf, doc.word(i));
+        push_key_bytes(buf, doc.word(i));
         lens[0] = buf.len();
         let mut k = 1;
         while k < maxn as usize && i + k < n && k < lens.len() {
@@ -441,7 +451,7 @@ fn scan_names<'k>(kb: &'k Kb, doc: &Doc, di: usize, out: &mut Vec<Mention<'k>>) 
                 break;
             }
             buf.push(b' ');
-            push_key_bytes(&mut buf, doc.word(i + k));
+            push_key_bytes(buf, doc.word(i + k));
             if !map.contains_key(buf.as_slice()) {
                 break;
             }
@@ -472,7 +482,7 @@ fn scan_names<'k>(kb: &'k Kb, doc: &Doc, di: usize, out: &mut Vec<Mention<'k>>) 
 }
 
 /// Identity of a linked instrument: a knowledge-base row or one built from a printed code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum InstKey {
     Kb(u32),
     Adhoc(u32),
@@ -594,29 +604,77 @@ impl<'k, 'a> Linker<'k, 'a> {
 /// dateline at its head is read as such). Never panics; reasons' offsets are character offsets
 /// into the field they name.
 pub fn tag<'k>(kb: &'k Kb, title: Option<&str>, text: &str) -> Tagging<'k> {
-    let mut docs = Vec::with_capacity(2);
-    if let Some(t) = title.filter(|t| !t.trim().is_empty()) {
-        docs.push(Doc::new(Field::Title, t));
+    Tagger::new(kb).tag(title, text)
+}
+
+/// Buffers reused from one story to the next.
+#[derive(Default)]
+struct Scratch<'k> {
+    toks: Vec<Vec<Tok>>,
+    mentions: Vec<Mention<'k>>,
+    keys: (Vec<u8>, Vec<u8>),
+    accs: FxMap<InstKey, Acc>,
+    countries: FxMap<u16, (f64, Vec<Ev>)>,
+}
+
+/// A linker that keeps its working buffers between stories: the same results as [`tag`],
+/// without allocating them again for every story (use one per thread when tagging many).
+pub struct Tagger<'k> {
+    kb: &'k Kb,
+    scratch: Scratch<'k>,
+}
+
+impl<'k> Tagger<'k> {
+    /// A tagger reading with `kb`.
+    pub fn new(kb: &'k Kb) -> Self {
+        Tagger {
+            kb,
+            scratch: Scratch::default(),
+        }
     }
-    docs.push(Doc::new(Field::Text, text));
-    let mut lk = Linker {
-        kb,
-        docs,
-        accs: FxMap::default(),
-        adhoc: Vec::new(),
-        countries: FxMap::default(),
-        title_countries: Vec::new(),
-        lead_subject_seen: false,
-    };
-    for di in 0..lk.docs.len() {
-        scan_codes(&mut lk, di);
+
+    /// Links one story; see [`tag`].
+    pub fn tag(&mut self, title: Option<&str>, text: &str) -> Tagging<'k> {
+        let kb = self.kb;
+        let sc = &mut self.scratch;
+        let mut docs = Vec::with_capacity(2);
+        if let Some(t) = title.filter(|t| !t.trim().is_empty()) {
+            docs.push(Doc::new(Field::Title, t, sc.toks.pop().unwrap_or_default()));
+        }
+        docs.push(Doc::new(
+            Field::Text,
+            text,
+            sc.toks.pop().unwrap_or_default(),
+        ));
+        let mut accs = std::mem::take(&mut sc.accs);
+        accs.clear();
+        let mut countries = std::mem::take(&mut sc.countries);
+        countries.clear();
+        let mut lk = Linker {
+            kb,
+            docs,
+            accs,
+            adhoc: Vec::new(),
+            countries,
+            title_countries: Vec::new(),
+            lead_subject_seen: false,
+        };
+        for di in 0..lk.docs.len() {
+            scan_codes(&mut lk, di);
+        }
+        let mut mentions = std::mem::take(&mut sc.mentions);
+        mentions.clear();
+        for di in 0..lk.docs.len() {
+            scan_names(kb, &lk.docs[di], di, &mut mentions, &mut sc.keys);
+        }
+        apply_mentions(&mut lk, &mentions);
+        let tagging = finish(&mut lk);
+        sc.mentions = mentions;
+        sc.accs = std::mem::take(&mut lk.accs);
+        sc.countries = std::mem::take(&mut lk.countries);
+        sc.toks.extend(lk.docs.into_iter().map(|d| d.toks));
+        tagging
     }
-    let mut mentions = Vec::new();
-    for di in 0..lk.docs.len() {
-        scan_names(kb, &lk.docs[di], di, &mut mentions);
-    }
-    apply_mentions(&mut lk, &mentions);
-    finish(lk)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1900,7 +1958,7 @@ const FOCUS_MIN: f64 = 4.0;
 /// Shortest text (bytes) that can be "mainly about" a country without a headline saying so.
 const FOCUS_MIN_TEXT: usize = 600;
 
-fn finish<'k>(mut lk: Linker<'k, '_>) -> Tagging<'k> {
+fn finish<'k>(lk: &mut Linker<'k, '_>) -> Tagging<'k> {
     // Countries the story is about.
     let mut cs: Vec<(u16, f64)> = lk
         .countries
@@ -2007,7 +2065,7 @@ fn finish<'k>(mut lk: Linker<'k, '_>) -> Tagging<'k> {
         })
         .filter(|x| x.1 >= 0.25)
         .collect();
-    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.2.cmp(&b.2)));
+    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.2.cmp(&b.2)).then(a.0.cmp(&b.0)));
     let top = scored.first().map(|x| x.1).unwrap_or(0.0);
     let mut instruments = Vec::with_capacity(scored.len());
     for (rank, (key, score, _, in_title, in_lead)) in scored.into_iter().enumerate() {

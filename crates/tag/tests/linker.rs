@@ -475,3 +475,32 @@ fn banks_quoted_as_sources_are_not_links() {
         );
     }
 }
+
+#[test]
+fn a_reused_tagger_gives_the_same_results() {
+    let stories = [
+        (Some(SEED_TITLE), seed_body()),
+        (
+            None,
+            "The Fed raised rates; the dollar and two-year Treasury yields rose.",
+        ),
+        (
+            None,
+            "Apple Inc (NASDAQ:AAPL) rose while Toyota <7203.T> fell in Tokyo.",
+        ),
+        (
+            Some("BAHIA COCOA REVIEW"),
+            "SALVADOR, Feb 26 - Showers continued in the Bahia cocoa zone.",
+        ),
+        (
+            None,
+            "NASHVILLE, Tenn., March 3 - The company said sales rose.",
+        ),
+    ];
+    let mut tagger = newsdesk_tag::Tagger::new(kb());
+    for _ in 0..2 {
+        for (title, text) in stories {
+            assert_eq!(tagger.tag(title, text), tag(kb(), title, text));
+        }
+    }
+}
