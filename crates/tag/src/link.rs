@@ -2048,7 +2048,7 @@ fn finish<'k>(lk: &mut Linker<'k, '_>) -> Tagging<'k> {
             reasons: lk
                 .countries
                 .get(&c)
-                .map(|(_, evs)| evs.iter().map(|e| reason(&lk, e)).collect())
+                .map(|(_, evs)| evs.iter().map(|e| reason(lk, e)).collect())
                 .unwrap_or_default(),
         })
         .collect();
@@ -2087,7 +2087,7 @@ fn finish<'k>(lk: &mut Linker<'k, '_>) -> Tagging<'k> {
             .unwrap_or_default();
         evs.sort_by_key(|e| (e.doc, e.start));
         evs.dedup_by_key(|e| (e.doc, e.start, e.end));
-        let reasons = evs.into_iter().map(|e| reason(&lk, e)).collect();
+        let reasons = evs.into_iter().map(|e| reason(lk, e)).collect();
         instruments.push(Link {
             instrument: inst,
             role: if primary {
