@@ -279,15 +279,20 @@ impl Hasher for FxHasher {
     fn write(&mut self, bytes: &[u8]) {
         let mut chunks = bytes.chunks_exact(8);
         for c in &mut chunks {
-            let mut a = [0u8; 8];
-            a.copy_from_slice(c);
-            self.add(u64::from_le_bytes(a));
+            let mut v = 0u64;
+            for (i, &b) in c.iter().enumerate() {
+                v |= u64::from(b) << (8 * i);
+            }
+            self.add(v);
         }
         let rest = chunks.remainder();
         if !rest.is_empty() {
-            let mut a = [0u8; 8];
-            a[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(a));
+            // Assembled byte by byte: a variable-length copy would be a call to memcpy.
+            let mut v = 0u64;
+            for (i, &b) in rest.iter().enumerate() {
+                v |= u64::from(b) << (8 * i);
+            }
+            self.add(v);
         }
     }
     #[inline]
