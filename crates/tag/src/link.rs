@@ -1473,6 +1473,14 @@ fn judge_equity(lk: &Linker, idx: usize, mentions: &[Mention]) -> Verdict {
         && next_gap.trim().is_empty()
         && !is_verb_like(next);
 
+    // A name alone on its line is page furniture (share buttons, menus), not a story's subject.
+    let alone = (t0 == 0 || prev_gap.contains('\n'))
+        && (t1 >= doc.toks.len() || next_gap.contains('\n'))
+        && !strong;
+    if alone {
+        return Verdict::Reject;
+    }
+
     match class {
         Class::Company => {
             if person && !strong {
@@ -1522,6 +1530,77 @@ fn judge_equity(lk: &Linker, idx: usize, mentions: &[Mention]) -> Verdict {
         }
         _ => Verdict::Accept(0.8, "name"),
     }
+}
+
+/// Whether a story talks about markets at all (prices, trading, output …).
+fn market_story(docs: &[Doc]) -> bool {
+    docs.iter().any(|d| {
+        (0..d.toks.len()).any(|k| {
+            let w = d.word(k);
+            w.len() >= 4
+                && [
+                    "price",
+                    "prices",
+                    "futures",
+                    "market",
+                    "markets",
+                    "traders",
+                    "trading",
+                    "tonnes",
+                    "tons",
+                    "bushels",
+                    "barrel",
+                    "barrels",
+                    "ounce",
+                    "ounces",
+                    "crop",
+                    "crops",
+                    "harvest",
+                    "exports",
+                    "imports",
+                    "output",
+                    "production",
+                    "supply",
+                    "demand",
+                    "stocks",
+                    "shares",
+                    "inflation",
+                    "producers",
+                    "exporters",
+                    "mln",
+                    "million",
+                    "billion",
+                    "dlrs",
+                    "cents",
+                    "contract",
+                    "contracts",
+                    "rally",
+                    "tender",
+                    "tenders",
+                    "shipments",
+                    "sales",
+                    "growers",
+                    "farmers",
+                    "quota",
+                ]
+                .iter()
+                .any(|x| w.eq_ignore_ascii_case(x))
+        })
+    })
+}
+
+/// Whether the word before token `t0` makes it an amount: "600 million euros", "5 dlrs".
+fn is_amount(doc: &Doc, t0: usize) -> bool {
+    if t0 == 0 {
+        return false;
+    }
+    let w = doc.word(t0 - 1);
+    w.starts_with(|c: char| c.is_ascii_digit())
+        || [
+            "million", "billion", "trillion", "mln", "bln", "thousand", "hundred",
+        ]
+        .iter()
+        .any(|x| w.eq_ignore_ascii_case(x))
 }
 
 /// Words that can follow a company's name as the subject of a sentence.
@@ -1789,7 +1868,19 @@ fn apply_mentions(lk: &mut Linker, mentions: &[Mention]) {
                 {
                     continue;
                 }
+                if kind == Kind::Currency
+                    && m.alias.class != Class::Code
+                    && is_amount(&lk.docs[m.doc], m.t0)
+                {
+                    // "600 million euros" is an amount, not news about the euro.
+                    continue;
+                }
+                // A commodity named in a story with no market words at all (a recipe's "wheat
+                // flour") is a weak mention.
+                let weak_commodity =
+                    kind == Kind::Commodity && m.alias.mode == Mode::Any && !market_story(&lk.docs);
                 let (base, rule, cw) = match (m.alias.class, kind) {
+                    (_, Kind::Commodity) if weak_commodity => (0.2, "commodity-name", 0.0),
                     (Class::Code, _) => (0.95, "code", 0.5),
                     (_, Kind::Index) => (0.85, "index-name", 0.8),
                     (_, Kind::Rate) => (0.7, "rate-name", 0.6),

@@ -504,3 +504,25 @@ fn a_reused_tagger_gives_the_same_results() {
         }
     }
 }
+
+#[test]
+fn page_furniture_and_amounts_are_not_links() {
+    let t = tag(
+        kb(),
+        None,
+        "The fair opens on Friday.\n\nShare this story\nFacebook\nReddit\nEmail\n",
+    );
+    assert!(!has(&t, "META") && !has(&t, "RDDT"), "{:?}", symbols(&t));
+    let t = tag(
+        kb(),
+        None,
+        "ROTTERDAM, May 14 (Reuters) - The order, worth about 600 million euros, was signed.",
+    );
+    assert!(!has(&t, "EUR"), "{:?}", symbols(&t));
+    let t = tag(
+        kb(),
+        None,
+        "The euro fell against the dollar after the ECB meeting.",
+    );
+    assert!(has(&t, "EUR") && has(&t, "USD"), "{:?}", symbols(&t));
+}
