@@ -509,6 +509,8 @@ struct Linker<'k, 'a> {
     docs: Vec<Doc<'a>>,
     accs: FxMap<InstKey, Acc>,
     adhoc: Vec<Instrument>,
+    adhoc_ids: FxMap<(String, Option<String>, Kind), u32>,
+    market_story: Option<bool>,
     countries: FxMap<u16, (f64, Vec<Ev>)>,
     /// Countries with evidence in the headline.
     title_countries: Vec<u16>,
@@ -588,15 +590,21 @@ impl<'k, 'a> Linker<'k, 'a> {
     }
 
     fn adhoc_key(&mut self, inst: Instrument) -> InstKey {
-        if let Some(p) = self
-            .adhoc
-            .iter()
-            .position(|a| a.symbol == inst.symbol && a.mic == inst.mic && a.kind == inst.kind)
-        {
-            return InstKey::Adhoc(p as u32);
+        let id = (inst.symbol.clone(), inst.mic.clone(), inst.kind);
+        if let Some(&p) = self.adhoc_ids.get(&id) {
+            return InstKey::Adhoc(p);
         }
+        let p = self.adhoc.len() as u32;
         self.adhoc.push(inst);
-        InstKey::Adhoc((self.adhoc.len() - 1) as u32)
+        self.adhoc_ids.insert(id, p);
+        InstKey::Adhoc(p)
+    }
+
+    /// Whether the story talks about markets at all (computed once).
+    fn market_story(&mut self) -> bool {
+        *self
+            .market_story
+            .get_or_insert_with(|| market_story(&self.docs))
     }
 }
 
@@ -655,6 +663,8 @@ impl<'k> Tagger<'k> {
             docs,
             accs,
             adhoc: Vec::new(),
+            adhoc_ids: FxMap::default(),
+            market_story: None,
             countries,
             title_countries: Vec::new(),
             lead_subject_seen: false,
@@ -1878,7 +1888,7 @@ fn apply_mentions(lk: &mut Linker, mentions: &[Mention]) {
                 // A commodity named in a story with no market words at all (a recipe's "wheat
                 // flour") is a weak mention.
                 let weak_commodity =
-                    kind == Kind::Commodity && m.alias.mode == Mode::Any && !market_story(&lk.docs);
+                    kind == Kind::Commodity && m.alias.mode == Mode::Any && !lk.market_story();
                 let (base, rule, cw) = match (m.alias.class, kind) {
                     (_, Kind::Commodity) if weak_commodity => (0.2, "commodity-name", 0.0),
                     (Class::Code, _) => (0.95, "code", 0.5),

@@ -526,3 +526,20 @@ fn page_furniture_and_amounts_are_not_links() {
     );
     assert!(has(&t, "EUR") && has(&t, "USD"), "{:?}", symbols(&t));
 }
+
+#[test]
+fn pathological_inputs_finish() {
+    for text in [
+        "<".repeat(200_000),
+        "A:".repeat(100_000),
+        "(AB)".repeat(50_000),
+        "$AB ".repeat(50_000),
+        "New York Stock Exchange ".repeat(20_000),
+        (0..20_000)
+            .map(|i| format!("<R{i}.L> "))
+            .collect::<String>(),
+    ] {
+        let t = tag(kb(), Some(&text[..100]), &text);
+        assert!(t.instruments.iter().all(|l| l.reasons.len() <= 6));
+    }
+}
