@@ -1542,6 +1542,39 @@ fn judge_equity(lk: &Linker, idx: usize, mentions: &[Mention]) -> Verdict {
     }
 }
 
+/// How much a place mention says about the story's country: less when it only describes a
+/// company ("Paris-based", "<SDC Sydney Development Corp>", "Japan Fund Inc").
+fn place_weight(doc: &Doc, t0: usize, t1: usize, w: f64) -> f64 {
+    let next_gap = doc.gap(t1);
+    if next_gap == "-" && doc.word(t1).eq_ignore_ascii_case("based") {
+        return w * 0.3;
+    }
+    // Inside <…> (how wire copy marks company names) or followed by capitalised words that end
+    // in a legal suffix.
+    let start = doc.toks[t0].start as usize;
+    let mut lo = start.saturating_sub(60);
+    while !doc.s.is_char_boundary(lo) {
+        lo -= 1;
+    }
+    if doc
+        .s
+        .get(lo..start)
+        .and_then(|w| w.rfind(['<', '>', '\n']).map(|p| w.as_bytes()[p] == b'<'))
+        .unwrap_or(false)
+    {
+        return w * 0.3;
+    }
+    for k in t1..(t1 + 3).min(doc.toks.len()) {
+        if doc.gap(k).trim() != "" || case_of(doc.word(k)) == Case::Lower {
+            break;
+        }
+        if is_strong_suffix(doc.word(k)) {
+            return w * 0.3;
+        }
+    }
+    w
+}
+
 /// Whether a story talks about markets at all (prices, trading, output …).
 fn market_story(docs: &[Doc]) -> bool {
     docs.iter().any(|d| {
@@ -1801,7 +1834,8 @@ fn apply_mentions(lk: &mut Linker, mentions: &[Mention]) {
                 if superseded[i] {
                     continue;
                 }
-                lk.country_vote(c, m.doc, start, end, 1.0, "country");
+                let w = place_weight(&lk.docs[m.doc], m.t0, m.t1, 1.0);
+                lk.country_vote(c, m.doc, start, end, w, "country");
                 if market_phrase(&lk.docs[m.doc], m.t1) {
                     market_links(lk, c, m.doc, start, end, 0.8);
                 }
@@ -1814,6 +1848,7 @@ fn apply_mentions(lk: &mut Linker, mentions: &[Mention]) {
                     PlaceKind::State | PlaceKind::Abbr => 1.0,
                     PlaceKind::City => 0.8,
                 };
+                let w = place_weight(&lk.docs[m.doc], m.t0, m.t1, w);
                 lk.country_vote(c, m.doc, start, end, w, "place");
                 if market_phrase(&lk.docs[m.doc], m.t1) {
                     market_links(lk, c, m.doc, start, end, 0.7);

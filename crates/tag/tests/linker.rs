@@ -543,3 +543,31 @@ fn pathological_inputs_finish() {
         assert!(t.instruments.iter().all(|l| l.reasons.len() <= 6));
     }
 }
+
+#[test]
+fn places_that_describe_companies_weigh_less() {
+    let t = tag(
+        kb(),
+        None,
+        "LOS ANGELES, March 2 - Ferro Corp said it formed a joint venture with Paris-based Alsthom.",
+    );
+    assert_eq!(
+        t.countries
+            .iter()
+            .map(|c| c.code.as_str())
+            .collect::<Vec<_>>(),
+        ["US"]
+    );
+    let t = tag(
+        kb(),
+        Some("<SDC SYDNEY DEVELOPMENT CORP> NINE MTHS LOSS"),
+        "VANCOUVER, British Columbia, March 2 - Oper shr loss 1.08 dlrs vs loss 84 cts.",
+    );
+    assert_eq!(
+        t.countries
+            .iter()
+            .map(|c| c.code.as_str())
+            .collect::<Vec<_>>(),
+        ["CA"]
+    );
+}
