@@ -563,7 +563,7 @@ impl Kb {
     /// The equity with this ticker (a ticker can also be a currency code: COP).
     pub(crate) fn equity_id(&self, s: &str) -> Option<u32> {
         let id = self.symbol_id(s)?;
-        if self.instruments[id as usize].kind == Kind::Equity {
+        if matches!(self.instruments[id as usize].kind, Kind::Equity | Kind::Etf) {
             return Some(id);
         }
         let sym = norm_symbol(s);
@@ -695,9 +695,14 @@ impl Kb {
                 .map(|m| m.country.clone());
             let symbol = f[0].trim().to_owned();
             let ric = us_ric(&symbol, mic.as_deref());
+            let name = f[3].trim();
+            // Exchange-traded funds file with the SEC like issuers; their names say what they are.
+            let etf = name
+                .split(|c: char| !c.is_alphanumeric())
+                .any(|w| w.eq_ignore_ascii_case("etf") || w.eq_ignore_ascii_case("ishares"));
             self.push_instrument(Instrument {
                 symbol,
-                kind: Kind::Equity,
+                kind: if etf { Kind::Etf } else { Kind::Equity },
                 name: f[3].trim().to_owned(),
                 mic,
                 country,
@@ -742,7 +747,7 @@ impl Kb {
         let mut seen_cik: FxMap<u64, ()> = FxMap::default();
         let mut names: Vec<(u32, String)> = Vec::new();
         for (id, inst) in self.instruments.iter().enumerate() {
-            if inst.kind != Kind::Equity {
+            if !matches!(inst.kind, Kind::Equity | Kind::Etf) {
                 continue;
             }
             if let Some(cik) = inst.cik
@@ -1061,6 +1066,8 @@ mod tests {
         assert_eq!(kb.instrument("^N225").unwrap().symbol, "JP225");
         assert_eq!(kb.instrument("brk.b").unwrap().symbol, "BRK-B");
         assert_eq!(kb.mic("XTKS").unwrap().country, "JP");
+        assert_eq!(kb.instrument("SPY").unwrap().kind, Kind::Etf);
+        assert_eq!(kb.instrument("AAPL").unwrap().kind, Kind::Equity);
     }
 
     #[test]
