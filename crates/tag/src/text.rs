@@ -233,27 +233,46 @@ pub(crate) fn case_of(word: &str) -> Case {
 pub(crate) struct CharIndex<'a> {
     s: &'a str,
     ascii: bool,
+    /// Characters before each multiple of [`CHECKPOINT`] bytes (non-ASCII text only), so a
+    /// lookup counts at most one block.
+    checkpoints: Vec<usize>,
+}
+
+const CHECKPOINT: usize = 4096;
+
+fn count_chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&x| (x & 0xC0) != 0x80).count()
 }
 
 impl<'a> CharIndex<'a> {
     pub fn new(s: &'a str) -> Self {
+        let ascii = s.is_ascii();
+        let mut checkpoints = Vec::new();
+        if !ascii {
+            let mut n = 0;
+            checkpoints.push(0);
+            for block in s.as_bytes().chunks(CHECKPOINT) {
+                n += count_chars(block);
+                checkpoints.push(n);
+            }
+        }
         CharIndex {
             s,
-            ascii: s.is_ascii(),
+            ascii,
+            checkpoints,
         }
     }
 
     /// Character offset of byte offset `b` (which must be a char boundary; otherwise the count
     /// of characters starting before it).
     pub fn char_at(&self, b: usize) -> usize {
-        if self.ascii {
-            return b.min(self.s.len());
-        }
         let b = b.min(self.s.len());
-        self.s.as_bytes()[..b]
-            .iter()
-            .filter(|&&x| (x & 0xC0) != 0x80)
-            .count()
+        if self.ascii {
+            return b;
+        }
+        let block = b / CHECKPOINT;
+        let base = self.checkpoints.get(block).copied().unwrap_or(0);
+        base + count_chars(&self.s.as_bytes()[block * CHECKPOINT..b])
     }
 }
 
@@ -342,5 +361,10 @@ mod tests {
         let ci = CharIndex::new(s);
         assert_eq!(ci.char_at(2), 1);
         assert_eq!(ci.char_at(4), 3);
+        let long = "é".repeat(5000) + "x";
+        let ci = CharIndex::new(&long);
+        for b in [0, 2, 4096, 8190, 10_000] {
+            assert_eq!(ci.char_at(b), long[..b].chars().count());
+        }
     }
 }
