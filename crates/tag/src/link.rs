@@ -2008,6 +2008,7 @@ fn research_source(doc: &Doc, t0: usize, t1: usize) -> bool {
         "outperform",
         "underperform",
         "neutral",
+        "conference",
     ];
     const PEOPLE: &[&str] = &[
         "analyst",
@@ -2024,6 +2025,15 @@ fn research_source(doc: &Doc, t0: usize, t1: usize) -> bool {
     let breaks = |k: usize| {
         doc.gap(k).contains(['.', ';', '"', '“', '”', '(', ')']) && !doc.gap(k).contains('\'')
     };
+    // "Stifel's Paul Matteis said": the firm's person speaks.
+    if doc.word(t1) == "s"
+        && matches!(doc.gap(t1), "'" | "’")
+        && case_of(doc.word(t1 + 1)) == Case::Title
+        && case_of(doc.word(t1 + 2)) == Case::Title
+        && doc.gap(t1 + 2) == " "
+    {
+        return true;
+    }
     // After the name.
     for k in t1..(t1 + 5).min(doc.toks.len()) {
         if k > t1 && breaks(k) {
