@@ -879,9 +879,10 @@ fn resolve_ric(lk: &mut Linker, di: usize, ric: &str, start: u32, end: u32) {
     if ric.contains('=') {
         return;
     }
-    let (root, suffix) = match ric.rsplit_once('.') {
-        Some((r, s)) => (r, Some(s)),
-        None => (ric, None),
+    // A Reuters code names its exchange (`JNJ.N`); a bare `<TX>` is an old wire's own company
+    // code, which today's ticker lists would misread (TX was Texaco, it is now Ternium).
+    let Some((root, suffix)) = ric.rsplit_once('.').map(|(r, s)| (r, Some(s))) else {
+        return;
     };
     if root.is_empty() {
         return;
@@ -1495,10 +1496,23 @@ fn judge_equity(lk: &Linker, idx: usize, mentions: &[Mention]) -> Verdict {
         Class::Company => {
             if person && !strong {
                 Verdict::Reject
+            } else if doc.shouting && m.t1 - m.t0 == 1 && !strong {
+                // An all-caps headline: "PROFIT UPS" is not United Parcel Service.
+                Verdict::Pending
             } else if strong {
                 Verdict::Accept(0.9, "company-name+cue")
             } else {
                 Verdict::Accept(0.8, "company-name")
+            }
+        }
+        Class::SecMulti if generic_name(&m.alias.words) => {
+            // "National Bank", "First Financial": every word is a common business word.
+            if strong && !person {
+                Verdict::Accept(0.8, "sec-name+cue")
+            } else if !person && !doc.shouting && list() {
+                Verdict::Accept(0.6, "sec-name+context")
+            } else {
+                Verdict::Pending
             }
         }
         Class::SecMulti => {
@@ -1823,6 +1837,9 @@ fn apply_mentions(lk: &mut Linker, mentions: &[Mention]) {
     }
 
     let mut pending: Vec<(usize, u32, f64)> = Vec::new();
+    // Firms already quoted as a source in this story: their later bare mentions are too
+    // ("Moody's said it downgraded … Moody's cited losses").
+    let mut quoted_brokers: Vec<u32> = Vec::new();
     let mut accepted_equities: Vec<u32> = Vec::new();
     for (i, m) in mentions.iter().enumerate() {
         let doc = &lk.docs[m.doc];
@@ -1881,9 +1898,12 @@ fn apply_mentions(lk: &mut Linker, mentions: &[Mention]) {
                     match judge_equity(lk, i, mentions) {
                         Verdict::Accept(base, rule) => {
                             let end = extend_suffix(&lk.docs[m.doc], m.t1, end);
-                            if lk.kb.brokers.contains_key(&id)
-                                && research_source(&lk.docs[m.doc], m.t0, m.t1)
-                            {
+                            let broker = lk.kb.brokers.contains_key(&id);
+                            let source = broker
+                                && (research_source(&lk.docs[m.doc], m.t0, m.t1)
+                                    || (quoted_brokers.contains(&id) && !rule.ends_with("+cue")));
+                            if source {
+                                quoted_brokers.push(id);
                                 // "Goldman economists said": the bank is the source, not the
                                 // subject; alone this stays below the output threshold.
                                 lk.vote(
@@ -1962,6 +1982,113 @@ fn apply_mentions(lk: &mut Linker, mentions: &[Mention]) {
     }
 }
 
+/// Whether every word of a company name is a common business word ("National Bank").
+fn generic_name(words: &[Box<str>]) -> bool {
+    const GENERIC: &[&str] = &[
+        "national",
+        "first",
+        "bank",
+        "banks",
+        "american",
+        "united",
+        "financial",
+        "general",
+        "international",
+        "capital",
+        "trust",
+        "savings",
+        "federal",
+        "security",
+        "securities",
+        "global",
+        "community",
+        "citizens",
+        "peoples",
+        "people",
+        "home",
+        "state",
+        "states",
+        "business",
+        "investment",
+        "investors",
+        "services",
+        "service",
+        "industries",
+        "energy",
+        "resources",
+        "partners",
+        "fund",
+        "income",
+        "growth",
+        "value",
+        "new",
+        "north",
+        "south",
+        "east",
+        "west",
+        "western",
+        "eastern",
+        "southern",
+        "northern",
+        "central",
+        "pacific",
+        "atlantic",
+        "union",
+        "commerce",
+        "commercial",
+        "mutual",
+        "insurance",
+        "life",
+        "health",
+        "care",
+        "technology",
+        "technologies",
+        "systems",
+        "solutions",
+        "data",
+        "media",
+        "group",
+        "world",
+        "premier",
+        "select",
+        "first",
+        "great",
+        "royal",
+        "standard",
+        "heritage",
+        "pioneer",
+        "liberty",
+        "independence",
+        "republic",
+        "enterprise",
+        "enterprises",
+        "products",
+        "real",
+        "estate",
+        "properties",
+        "realty",
+        "oil",
+        "gas",
+        "power",
+        "water",
+        "electric",
+        "motors",
+        "america",
+        "us",
+        "usa",
+        "the",
+        "of",
+        "and",
+        "one",
+        "bancorp",
+        "bancshares",
+        "corp",
+    ];
+    words
+        .iter()
+        .all(|w| GENERIC.iter().any(|g| w.eq_ignore_ascii_case(g)))
+}
+
 /// Whether a bank or research house is quoted as a source here: "Goldman economists said",
 /// "analysts at Morgan Stanley", "according to UBS", "Piper Sandler upgraded the stock",
 /// "Citi cut its estimates", "said JPMorgan in a note".
@@ -2009,6 +2136,15 @@ fn research_source(doc: &Doc, t0: usize, t1: usize) -> bool {
         "underperform",
         "neutral",
         "conference",
+        "investors",
+        "service",
+        "ratings",
+        "rated",
+        "affirmed",
+        "placed",
+        "review",
+        "downgrade",
+        "upgrade",
     ];
     const PEOPLE: &[&str] = &[
         "analyst",
@@ -2210,6 +2346,12 @@ fn finish<'k>(lk: &mut Linker<'k, '_>) -> Tagging<'k> {
             (*k, 1.0 - a.miss, a.first, in_title, in_lead)
         })
         .filter(|x| x.1 >= 0.25)
+        .filter(|x| {
+            // A firm that is only ever quoted as a source is not linked.
+            lk.accs
+                .get(&x.0)
+                .is_some_and(|a| a.evidence.iter().any(|e| e.rule != "research-source"))
+        })
         .collect();
     scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.2.cmp(&b.2)).then(a.0.cmp(&b.0)));
     let top = scored.first().map(|x| x.1).unwrap_or(0.0);

@@ -571,3 +571,31 @@ fn places_that_describe_companies_weigh_less() {
         ["CA"]
     );
 }
+
+#[test]
+fn old_wire_codes_generic_names_and_rating_actions() {
+    // A bare <TX> is an old wire's company code, not today's ticker.
+    let t = tag(kb(), None, "Texaco Inc <TX> said it would appeal.");
+    assert!(!has(&t, "TX"), "{:?}", symbols(&t));
+    // Every word common: needs a cue.
+    let t = tag(
+        kb(),
+        None,
+        "The loan was arranged by a National Bank branch in the town.",
+    );
+    assert!(!has(&t, "NBHC"), "{:?}", symbols(&t));
+    // A rating agency acting on someone else is a source.
+    let t = tag(
+        kb(),
+        None,
+        "Moody's Investors Service said it downgraded Texas Air's debt. Moody's cited losses.",
+    );
+    assert!(!has(&t, "MCO"), "{:?}", symbols(&t));
+    // An all-caps headline verb is not a ticker-like company name.
+    let t = tag(
+        kb(),
+        Some("ACME CORP PROFIT UPS"),
+        "Acme Corp said profit rose.",
+    );
+    assert!(!has(&t, "UPS"), "{:?}", symbols(&t));
+}
