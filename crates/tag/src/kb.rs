@@ -210,6 +210,8 @@ pub(crate) struct Gazetteer {
     /// The same for phrases that can start with a lower-case word in the text ("oil", "10-year
     /// Treasury"): most words of a story are lower case, and only these need looking up.
     pub prefixes_lower: FxMap<Box<[u8]>, u8>,
+    /// Set while [`Kb::import`] adds aliases.
+    pub importing: bool,
 }
 
 impl Gazetteer {
@@ -264,12 +266,18 @@ impl Gazetteer {
         }) {
             return;
         }
-        entry.push(Alias {
+        let alias = Alias {
             target,
             mode,
             class,
             words,
-        });
+        };
+        // Imported aliases go first among their class: an import is there to override.
+        if self.importing {
+            entry.insert(0, alias);
+        } else {
+            entry.push(alias);
+        }
         entry.sort_by_key(|a| a.class);
     }
 
@@ -695,7 +703,7 @@ impl Kb {
                 .map(|m| m.country.clone());
             let symbol = f[0].trim().to_owned();
             let ric = us_ric(&symbol, mic.as_deref());
-            let name = f[3].trim();
+            let name = f[3].trim().trim_end_matches('/').trim_end();
             // Exchange-traded funds file with the SEC like issuers; their names say what they are.
             let etf = name
                 .split(|c: char| !c.is_alphanumeric())
@@ -703,7 +711,7 @@ impl Kb {
             self.push_instrument(Instrument {
                 symbol,
                 kind: if etf { Kind::Etf } else { Kind::Equity },
-                name: f[3].trim().to_owned(),
+                name: name.to_owned(),
                 mic,
                 country,
                 ric,
@@ -855,6 +863,13 @@ impl Kb {
         } else {
             parse_csv_records(trimmed)?
         };
+        self.gaz.importing = true;
+        let result = self.import_records(records);
+        self.gaz.importing = false;
+        result
+    }
+
+    fn import_records(&mut self, records: Vec<ImportRecord>) -> Result<ImportStats, KbError> {
         let mut stats = ImportStats::default();
         for (n, r) in records.into_iter().enumerate() {
             let kind = Kind::parse(&r.kind).ok_or_else(|| KbError::Record {
@@ -1101,6 +1116,13 @@ mod tests {
         let json = r#"[{"symbol":"AAPL","kind":"equity","aliases":["Cupertino giant"]}]"#;
         let s = kb.import(json.as_bytes()).unwrap();
         assert_eq!((s.added, s.updated, s.aliases), (0, 1, 1));
+        // An imported alias wins over a bundled one with the same words.
+        kb.import(
+            b"symbol,kind,name,aliases,mic\n7203,equity,Toyota Motor Corp,Toyota Motor,XTKS\n",
+        )
+        .unwrap();
+        let t = crate::tag(&kb, None, "Toyota Motor fell in Tokyo.");
+        assert_eq!(t.instruments[0].instrument.symbol, "7203");
         assert!(kb.import(b"symbol,kind\nX,planet\n").is_err());
         assert!(kb.import(b"name\nfoo\n").is_err());
     }
