@@ -703,7 +703,7 @@ impl Kb {
                 .map(|m| m.country.clone());
             let symbol = f[0].trim().to_owned();
             let ric = us_ric(&symbol, mic.as_deref());
-            let name = f[3].trim().trim_end_matches('/').trim_end();
+            let name = display_name(f[3]);
             // Exchange-traded funds file with the SEC like issuers; their names say what they are.
             let etf = name
                 .split(|c: char| !c.is_alphanumeric())
@@ -956,6 +956,19 @@ impl Kb {
     }
 }
 
+/// An SEC name without its trailing state tag: "BANK OF AMERICA CORP /DE/" → "BANK OF AMERICA
+/// CORP", "WELLS FARGO & COMPANY/MN" → "WELLS FARGO & COMPANY".
+fn display_name(name: &str) -> &str {
+    let mut n = name.trim().trim_end_matches('/').trim_end();
+    if let Some(p) = n.rfind('/') {
+        let tag = n[p + 1..].trim();
+        if !tag.is_empty() && tag.len() <= 4 && tag.chars().all(|c| c.is_ascii_alphanumeric()) {
+            n = n[..p].trim_end();
+        }
+    }
+    n
+}
+
 fn fill(slot: &mut Option<String>, v: &Option<String>) {
     if slot.is_none()
         && let Some(v) = v.as_deref().and_then(opt)
@@ -1083,6 +1096,8 @@ mod tests {
         assert_eq!(kb.mic("XTKS").unwrap().country, "JP");
         assert_eq!(kb.instrument("SPY").unwrap().kind, Kind::Etf);
         assert_eq!(kb.instrument("AAPL").unwrap().kind, Kind::Equity);
+        assert_eq!(kb.instrument("BAC").unwrap().name, "BANK OF AMERICA CORP");
+        assert_eq!(kb.instrument("WFC").unwrap().name, "WELLS FARGO & COMPANY");
     }
 
     #[test]

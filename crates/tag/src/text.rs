@@ -63,12 +63,13 @@ pub(crate) fn tokenize(s: &str, out: &mut Vec<Tok>) {
         out.truncate(len);
         return;
     }
+    let char_at = |i: usize| s.get(i..).and_then(|r| r.chars().next());
     let is_word_at = |i: usize| -> (bool, usize) {
         let b = bytes[i];
         if b < 0x80 {
             return (WORD_BYTE[b as usize], 1);
         }
-        match s.get(i..).and_then(|r| r.chars().next()) {
+        match char_at(i) {
             Some(c) => (c.is_alphanumeric(), c.len_utf8()),
             None => (false, 1),
         }
@@ -95,6 +96,16 @@ pub(crate) fn tokenize(s: &str, out: &mut Vec<Tok>) {
             }
         }
         let start = i;
+        // Scripts written without spaces (Chinese, Japanese): every character is a word, so
+        // that "日経平均" is found inside "日経平均は続伸".
+        if let Some(c) = char_at(i).filter(|&c| is_unspaced_script(c)) {
+            i += c.len_utf8();
+            out.push(Tok {
+                start: start as u32,
+                end: i as u32,
+            });
+            continue;
+        }
         while i < n {
             let b = bytes[i];
             if b < 0x80 {
@@ -104,7 +115,7 @@ pub(crate) fn tokenize(s: &str, out: &mut Vec<Tok>) {
                 i += 1;
             } else {
                 let (w, len) = is_word_at(i);
-                if !w {
+                if !w || char_at(i).is_some_and(is_unspaced_script) {
                     break;
                 }
                 i += len;
@@ -115,6 +126,13 @@ pub(crate) fn tokenize(s: &str, out: &mut Vec<Tok>) {
             end: i as u32,
         });
     }
+}
+
+/// Han ideographs, kana and their iteration marks: scripts that do not separate words.
+fn is_unspaced_script(c: char) -> bool {
+    matches!(c as u32,
+        0x3005..=0x3007 | 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF
+        | 0xFF66..=0xFF9F | 0x20000..=0x2FFFF)
 }
 
 /// Appends the key form of one token (lower case, accents folded) to `buf`.
@@ -344,6 +362,8 @@ mod tests {
         assert_eq!(key_of("Coca-Cola"), "coca cola");
         assert_eq!(key_of("Nestlé SA"), "nestle sa");
         assert_eq!(key_of("  McDonald's "), "mcdonald s");
+        assert_eq!(key_of("日経平均"), "日 経 平 均");
+        assert_eq!(key_of("トヨタ自動車ABC"), "ト ヨ タ 自 動 車 abc");
     }
 
     #[test]

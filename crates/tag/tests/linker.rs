@@ -599,3 +599,21 @@ fn old_wire_codes_generic_names_and_rating_actions() {
     );
     assert!(!has(&t, "UPS"), "{:?}", symbols(&t));
 }
+
+#[test]
+fn chinese_and_japanese_names_are_found_without_spaces() {
+    let t = tag(
+        kb(),
+        Some("日経平均、続伸　日銀の政策修正観測で"),
+        "東京株式市場で日経平均株価は続伸した。",
+    );
+    assert_eq!(t.instruments[0].instrument.symbol, "JP225");
+    assert!(has(&t, "BOJRATE"), "{:?}", symbols(&t));
+    assert_eq!(t.countries.first().map(|c| c.code.as_str()), Some("JP"));
+    let t = tag(kb(), None, "上证指数周一上涨，中国人民银行宣布降准。");
+    assert!(has(&t, "CN600") && has(&t, "PBOCLPR"), "{:?}", symbols(&t));
+    check_offsets(
+        Some("日経平均、続伸"),
+        "東京株式市場で日経平均株価は続伸した。",
+    );
+}
