@@ -617,3 +617,18 @@ fn chinese_and_japanese_names_are_found_without_spaces() {
         "東京株式市場で日経平均株価は続伸した。",
     );
 }
+
+#[test]
+fn knowledge_base_is_shareable_across_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<Kb>();
+    let kb = kb();
+    std::thread::scope(|s| {
+        let h = s.spawn(|| {
+            tag(kb, None, "Apple Inc (NASDAQ:AAPL) rose.")
+                .instruments
+                .len()
+        });
+        assert_eq!(h.join().unwrap(), 1);
+    });
+}
