@@ -61,7 +61,10 @@ pub fn printed_links(article: &Article) -> Vec<InstrumentLink> {
             kind: "unknown".into(),
             role: LinkRole::Primary,
             score_bp: 10_000,
-            reasons: serde_json::json!([{ "rule": "printed", "text": "printed on the source page" }]),
+            reasons: serde_json::json!({
+                "explain": "printed on the source page",
+                "evidence": [{ "rule": "printed", "text": symbol }],
+            }),
         })
         .collect()
 }
@@ -107,6 +110,7 @@ pub fn source_for(article: &Article, zone: &str) -> NewSource {
 /// Stores articles in batches and remembers source ids.
 pub struct Ingest<'a> {
     store: &'a dyn Store,
+    tagger: Option<newsdesk_tag::Tagger<'a>>,
     batch: Vec<NewArticle>,
     batch_size: usize,
     sources: HashMap<String, Id>,
@@ -118,10 +122,17 @@ pub struct Ingest<'a> {
 }
 
 impl<'a> Ingest<'a> {
-    /// A new ingest into `store`, committing every `batch_size` articles.
-    pub fn new(store: &'a dyn Store, batch_size: usize, keep_outcomes: bool) -> Self {
+    /// A new ingest into `store`, committing every `batch_size` articles, tagging each article
+    /// with `kb` when given.
+    pub fn new(
+        store: &'a dyn Store,
+        kb: Option<&'a newsdesk_tag::Kb>,
+        batch_size: usize,
+        keep_outcomes: bool,
+    ) -> Self {
         Ingest {
             store,
+            tagger: kb.map(newsdesk_tag::Tagger::new),
             batch: Vec::new(),
             batch_size: batch_size.clamp(1, 1000),
             sources: HashMap::new(),
@@ -152,7 +163,7 @@ impl<'a> Ingest<'a> {
         article: Article,
         fetched_at: Timestamp,
     ) -> anyhow::Result<()> {
-        let links = printed_links(&article);
+        let links = crate::tagging::links_for(&article, self.tagger.as_mut());
         self.batch.push(NewArticle {
             source_id,
             article,
@@ -187,7 +198,11 @@ impl<'a> Ingest<'a> {
 }
 
 /// Runs `newsdesk add`.
-pub async fn run_add(args: &AddArgs, backends: &Backends) -> anyhow::Result<ExitCode> {
+pub async fn run_add(
+    args: &AddArgs,
+    backends: &Backends,
+    kb: &newsdesk_tag::Kb,
+) -> anyhow::Result<ExitCode> {
     // A previous add may have died between its store commit and its index commit.
     backends.catch_up().await?;
     let now = args.now.unwrap_or_else(Timestamp::now);
@@ -202,7 +217,7 @@ pub async fn run_add(args: &AddArgs, backends: &Backends) -> anyhow::Result<Exit
         content_type: None,
         max_input_bytes: args.max_bytes,
     };
-    let mut ingest = Ingest::new(backends.store.as_ref(), args.batch, false);
+    let mut ingest = Ingest::new(backends.store.as_ref(), Some(kb), args.batch, false);
     let stderr = std::io::stderr();
     for entry in inputs::expand(&args.inputs) {
         let input = match entry {

@@ -46,11 +46,37 @@ pub enum Command {
     Serve(ServeArgs),
     /// Rebuild the search index from the store.
     Reindex,
+    /// Link texts to instruments: reads lines `{"id","title"?,"text"}`, prints one tagging line
+    /// per input line (countries, instruments with role, score and reasons).
+    Tag {
+        /// Input JSON-lines file, or `-` for stdin.
+        #[arg(long)]
+        input: PathBuf,
+    },
+    /// Tag every stored story again (after a knowledge-base import) and update its links.
+    Retag,
+    /// The instrument knowledge base.
+    Kb {
+        /// What to do.
+        #[command(subcommand)]
+        action: KbAction,
+    },
     /// Inspect the configuration.
     Config {
         /// What to do.
         #[command(subcommand)]
         action: ConfigAction,
+    },
+}
+
+/// `newsdesk kb` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum KbAction {
+    /// Add instruments and aliases from a CSV (`symbol,kind[,name,aliases,country,mic,ric,yahoo,
+    /// cik,ambiguous]`) or JSON file; kept in the data directory and used from then on.
+    Import {
+        /// The file.
+        file: PathBuf,
     },
 }
 
@@ -236,12 +262,18 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         _ => QUIET_LOG,
     };
     init_logging(config.log.as_deref().unwrap_or(default_log));
-    if let Command::Config {
-        action: ConfigAction::Print,
-    } = cli.command
-    {
-        print!("{}", config.to_toml()?);
-        return Ok(ExitCode::SUCCESS);
+    match &cli.command {
+        Command::Config {
+            action: ConfigAction::Print,
+        } => {
+            print!("{}", config.to_toml()?);
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::Tag { input } => return crate::tagging::run_tag(input, &config),
+        Command::Kb {
+            action: KbAction::Import { file },
+        } => return crate::tagging::run_kb_import(file, &config),
+        _ => {}
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -253,7 +285,14 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             _ => crate::backends::Backends::open(&config).await?,
         };
         match cli.command {
-            Command::Add(args) => crate::add_cmd::run_add(&args, &backends).await,
+            Command::Add(args) => {
+                let kb = crate::tagging::load_kb(&config)?;
+                crate::add_cmd::run_add(&args, &backends, &kb).await
+            }
+            Command::Retag => {
+                let kb = crate::tagging::load_kb(&config)?;
+                crate::tagging::run_retag(backends.store.as_ref(), &kb).await
+            }
             Command::Serve(args) => crate::serve_cmd::run_serve(&args, &config, &backends).await,
             Command::Reindex => {
                 let done = newsdesk_search::indexer::reindex(
@@ -268,9 +307,11 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
                 Ok(ExitCode::SUCCESS)
             }
-            Command::Extract(_) | Command::Flatten(_) | Command::Config { .. } => {
-                Ok(ExitCode::SUCCESS)
-            }
+            Command::Extract(_)
+            | Command::Flatten(_)
+            | Command::Config { .. }
+            | Command::Tag { .. }
+            | Command::Kb { .. } => Ok(ExitCode::SUCCESS),
         }
     })
 }

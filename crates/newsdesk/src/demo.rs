@@ -95,12 +95,15 @@ pub fn articles() -> anyhow::Result<Vec<DemoArticle>> {
 
 /// Stores the demo corpus (idempotent: a second load finds every story unchanged and writes
 /// nothing). The fetch time is fixed, so reloading never marks a story "updated".
-pub async fn load(store: &dyn newsdesk_store::Store) -> anyhow::Result<crate::add_cmd::AddSummary> {
+pub async fn load(
+    store: &dyn newsdesk_store::Store,
+    kb: &newsdesk_tag::Kb,
+) -> anyhow::Result<crate::add_cmd::AddSummary> {
     let items = tokio::task::spawn_blocking(articles)
         .await
         .context("parsing the demo corpus")??;
     let fetched_at: Timestamp = "2026-11-01T00:00:00Z".parse().context("demo fetch time")?;
-    let mut ingest = crate::add_cmd::Ingest::new(store, 100, false);
+    let mut ingest = crate::add_cmd::Ingest::new(store, Some(kb), 100, false);
     for item in items {
         let sid = ingest.source_id(&item.source).await?;
         ingest.push(sid, item.article, fetched_at).await?;

@@ -7,6 +7,7 @@
 //! - [`extract_cmd`]: `newsdesk extract` and `newsdesk flatten` — files in, articles out.
 //! - [`add_cmd`]: `newsdesk add` — inputs into the store, then the search index.
 //! - [`serve_cmd`]: `newsdesk serve` — the web site.
+//! - [`tagging`]: the instrument tagger in the pipeline; `tag`, `retag`, `kb import`.
 //! - [`demo`]: the bundled, openly licensed demo corpus.
 //! - [`inputs`]: reading inputs safely (directories, stdin, gzip with a cap, size limits).
 
@@ -18,3 +19,4 @@ pub mod demo;
 pub mod extract_cmd;
 pub mod inputs;
 pub mod serve_cmd;
+pub mod tagging;

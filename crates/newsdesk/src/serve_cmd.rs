@@ -15,7 +15,8 @@ pub async fn run_serve(
     backends: &Backends,
 ) -> anyhow::Result<ExitCode> {
     if args.demo {
-        let s = crate::demo::load(backends.store.as_ref()).await?;
+        let kb = crate::tagging::load_kb(config)?;
+        let s = crate::demo::load(backends.store.as_ref(), &kb).await?;
         tracing::info!(
             inserted = s.inserted,
             unchanged = s.unchanged,

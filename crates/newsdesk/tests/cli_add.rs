@@ -98,12 +98,14 @@ fn seed_is_stored_once_with_its_chip_and_found_by_search() {
             s.title.as_deref(),
             Some("Japan working towards opening of NATO liaison office in Tokyo")
         );
-        assert_eq!(
+        // The chip the page printed, first and primary; the linker may add mentions, never an
+        // equity (the story names no company).
+        assert_eq!(s.instruments[0].symbol, "JP225", "{:?}", s.instruments);
+        assert_eq!(s.instruments[0].role, newsdesk_store::LinkRole::Primary);
+        assert!(
+            s.instruments.iter().all(|l| l.kind != "equity"),
+            "{:?}",
             s.instruments
-                .iter()
-                .map(|l| l.symbol.as_str())
-                .collect::<Vec<_>>(),
-            ["JP225"]
         );
         assert_eq!(s.published.as_ref().unwrap().zone, "America/New_York");
         let stored = store.get_article(s.id).await.unwrap().unwrap();
@@ -396,4 +398,115 @@ fn sigkill_mid_batch_never_leaves_partial_articles_or_unsearchable_ones() {
         killed_mid_run >= 10,
         "only {killed_mid_run} of 20 kills landed mid-run; the test did not test much"
     );
+}
+
+#[test]
+fn tag_command_speaks_the_line_protocol() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(
+        &input,
+        concat!(
+            r#"{"id": "a", "title": "Apple shares jump", "text": "Apple Inc (NASDAQ:AAPL) shares rose 3% after results."}"#,
+            "\n",
+            r#"{"id": "b", "text": "TOKYO (Reuters) - Japan's economy grew faster than expected, the government said."}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let out = run(bin(&dir.path().join("data"))
+        .args(["tag", "--input"])
+        .arg(&input));
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["id"], "a");
+    let a = &lines[0]["instruments"][0];
+    assert_eq!(a["symbol"], "AAPL", "{}", lines[0]);
+    assert_eq!(a["kind"], "equity");
+    let reason = &a["reasons"][0];
+    let text = "Apple Inc (NASDAQ:AAPL) shares rose 3% after results.";
+    let (start, end) = (
+        reason["start"].as_u64().unwrap() as usize,
+        reason["end"].as_u64().unwrap() as usize,
+    );
+    let quoted: String = text.chars().skip(start).take(end - start).collect();
+    assert_eq!(quoted, reason["text"].as_str().unwrap());
+    assert_eq!(lines[1]["countries"][0], "JP", "{}", lines[1]);
+}
+
+#[test]
+fn kb_import_is_kept_and_retag_applies_it_to_stored_stories() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let lines = dir.path().join("a.jsonl");
+    write_lines(
+        &lines,
+        &[story(
+            "https://wire.example/zq",
+            "Zorblax Widgets wins a contract",
+            &[
+                "Zorblax Widgets said on Monday it had won a large contract, sending its shares higher.",
+            ],
+        )],
+    );
+    run(bin(&data).arg("add").arg(&lines));
+    let csv = dir.path().join("extra.csv");
+    std::fs::write(
+        &csv,
+        "symbol,kind,name,aliases,country\nZQX,equity,Zorblax Widgets Inc,Zorblax Widgets,US\n",
+    )
+    .unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "not,a,knowledge\nbase").unwrap();
+    let out = bin(&data)
+        .args(["kb", "import"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = run(bin(&data).args(["kb", "import"]).arg(&csv));
+    assert!(stdout(&out).contains("1 new"), "{}", stdout(&out));
+    let out = run(bin(&data).arg("retag"));
+    assert!(
+        stdout(&out).contains("1 with new links"),
+        "{}",
+        stdout(&out)
+    );
+    rt().block_on(async {
+        let (store, index) = open(&data).await;
+        let page = store
+            .list_articles(&ArticleFilter::default(), None, 10)
+            .await
+            .unwrap();
+        let symbols: Vec<&str> = page.articles[0]
+            .instruments
+            .iter()
+            .map(|l| l.symbol.as_str())
+            .collect();
+        assert!(symbols.contains(&"ZQX"), "{symbols:?}");
+        // The index follows the new links (through the change log).
+        drop(index);
+    });
+    run(bin(&data).arg("add").arg(&lines));
+    rt().block_on(async {
+        let (_store, index) = open(&data).await;
+        let hits = index
+            .search(&SearchQuery {
+                instrument: Some("ZQX".into()),
+                sort: SortOrder::Date,
+                limit: 10,
+                ..SearchQuery::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(hits.hits.len(), 1);
+    });
 }

@@ -116,6 +116,15 @@ pub fn summarize_reasons(v: &Value) -> String {
             k => k.replace('_', " "),
         }
     }
+    // The pipeline stores `{"explain": "Japan ×3, Tokyo", "evidence": [...]}`: the explanation is
+    // what a reader wants; the evidence spans are for the API.
+    if let Some(explain) = v.get("explain").and_then(Value::as_str) {
+        let mut s = clean_text(explain).into_owned();
+        if s.chars().count() > 200 {
+            s = s.chars().take(199).collect::<String>() + "…";
+        }
+        return s;
+    }
     let mut parts: Vec<String> = Vec::new();
     match v {
         Value::Null => {}
@@ -653,6 +662,14 @@ mod tests {
         assert_eq!(score_decimal(0), "0");
         assert_eq!(score_decimal(5), "0.0005");
         assert_eq!(score_decimal(12_345), "1.2345");
+    }
+
+    #[test]
+    fn explained_reasons_show_the_explanation_only() {
+        assert_eq!(
+            summarize_reasons(&json!({"explain": "Japan ×3, Tokyo", "evidence": [{"start": 0}]})),
+            "Japan ×3, Tokyo"
+        );
     }
 
     #[test]
