@@ -54,6 +54,14 @@ for (const [label, viewport] of [['desktop', { width: 1280, height: 900 }], ['ph
     assert.doesNotMatch(text, /Latest comments|Risk Disclosure:|Fair Value/);
     const chip = page.getByRole('link', { name: /JP225/ });
     assert.ok(await chip.first().isVisible(), 'JP225 chip not visible');
+    // The chip explains itself on keyboard focus (and hover), without JavaScript.
+    const why = page.locator('.chip-why').first();
+    assert.ok(!(await why.isVisible()), 'explanation shown before focus');
+    await chip.first().focus();
+    assert.ok(await why.isVisible(), 'explanation not shown on focus');
+    assert.match(await why.innerText(), /printed on the source page/);
+    await page.screenshot({ path: `${out}/${label}-chip-focus.png`, fullPage: false });
+    await chip.first().blur();
     const times = page.locator('main time');
     assert.ok(await times.count() >= 2, 'published and updated <time> elements');
     await page.screenshot({ path: `${out}/${label}-article.png`, fullPage: true });
