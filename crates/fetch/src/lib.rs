@@ -237,24 +237,24 @@ impl Fetcher {
             .ok_or_else(|| FetchError::InvalidUrl(url.to_string()))?;
         let host_str = host.to_string();
         let port = url.port_or_known_default().unwrap_or(0);
-        if inner.allow.allows(&host_str, port) {
-            if let Some(open) = &inner.open_client {
-                return Ok((open, host_str));
-            }
+        if inner.allow.allows(&host_str, port)
+            && let Some(open) = &inner.open_client
+        {
+            return Ok((open, host_str));
         }
         let literal = match host {
             Host::Ipv4(v4) => Some(v4.into()),
             Host::Ipv6(v6) => Some(v6.into()),
             Host::Domain(_) => None,
         };
-        if let Some(addr) = literal {
-            if let Some(reason) = classify(addr) {
-                return Err(FetchError::Blocked {
-                    host: host_str,
-                    addr,
-                    reason,
-                });
-            }
+        if let Some(addr) = literal
+            && let Some(reason) = classify(addr)
+        {
+            return Err(FetchError::Blocked {
+                host: host_str,
+                addr,
+                reason,
+            });
         }
         Ok((&inner.client, host_str))
     }
