@@ -719,3 +719,65 @@ async fn errors_read_well() {
         "scheme \"file\" is not allowed (only http and https)"
     );
 }
+
+// ---- TLS ----
+
+/// An HTTPS server with a fresh self-signed certificate for 127.0.0.1; returns its port and a
+/// counter of completed handshakes.
+async fn tls_server() -> (u16, Arc<AtomicUsize>) {
+    use tokio_rustls::rustls;
+    let certified = rcgen::generate_simple_self_signed(vec!["127.0.0.1".into()]).unwrap();
+    let key = rustls::pki_types::PrivatePkcs8KeyDer::from(certified.signing_key.serialize_der());
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(vec![certified.cert.der().clone()], key.into())
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let handshakes = Arc::new(AtomicUsize::new(0));
+    let counter = handshakes.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            if let Ok(mut tls) = acceptor.accept(stream).await {
+                counter.fetch_add(1, Ordering::SeqCst);
+                let _ = tls
+                    .write_all(
+                        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
+                    )
+                    .await;
+            }
+        }
+    });
+    (port, handshakes)
+}
+
+#[tokio::test]
+async fn https_with_an_untrusted_certificate_is_refused() {
+    let (port, handshakes) = tls_server().await;
+    let err = allowed(port)
+        .get(&format!("https://127.0.0.1:{port}/"), None)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, FetchError::Http(_)), "{err:?}");
+    assert!(err.to_string().contains("certificate"), "{err}");
+    assert_eq!(handshakes.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn https_to_a_blocked_address_never_connects() {
+    let (port, handshakes) = tls_server().await;
+    let err = strict()
+        .get(&format!("https://127.0.0.1:{port}/"), None)
+        .await;
+    assert_blocked(err, BlockReason::Loopback);
+    let err = strict()
+        .get(&format!("https://localhost:{port}/"), None)
+        .await;
+    assert_blocked(err, BlockReason::Loopback);
+    assert_eq!(handshakes.load(Ordering::SeqCst), 0);
+}
