@@ -163,7 +163,13 @@ enum Hop {
 impl Fetcher {
     /// Builds the fetcher: rustls on ring with the platform's certificate verifier, our
     /// resolver, no proxy, no automatic redirects.
+    ///
+    /// It also installs ring as the process-wide rustls provider if none is installed yet:
+    /// reqwest is built with `rustls-no-provider` (so no aws-lc), and any other reqwest client
+    /// in the same process would otherwise panic when built.
     pub fn new(config: FetchConfig) -> Result<Self, FetchError> {
+        // Err only means another provider is already installed, which is fine: ours is explicit.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let allow = AllowList::parse(&config.allow_hosts)?;
         let client = build_client(&config, GuardedResolver::default())?;
         let open_client = if allow.is_empty() {
