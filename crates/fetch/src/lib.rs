@@ -199,7 +199,9 @@ impl Fetcher {
     /// GETs `url`, following redirects, with `conditional`'s validators if given.
     ///
     /// Returns the 2xx body or a 304; every other outcome is a [`FetchError`]: 410 is
-    /// [`FetchError::Gone`], other error statuses [`FetchError::Status`] (with `Retry-After`).
+    /// [`FetchError::Gone`], other error statuses (and 3xx other than 301/302/303/307/308, or
+    /// without `Location`) [`FetchError::Status`] with `Retry-After`.
+    #[tracing::instrument(level = "debug", skip(self, conditional), err(level = "debug"))]
     pub async fn get(
         &self,
         url: &str,
@@ -315,7 +317,8 @@ impl Fetcher {
         let headers = response.headers();
         let retry_after = headers::retry_after(headers, SystemTime::now());
 
-        if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
+        let followed = [301, 302, 303, 307, 308];
+        if followed.contains(&status.as_u16()) {
             let location = headers.get(LOCATION).and_then(|l| l.to_str().ok());
             if let Some(location) = location {
                 let next = url.join(location.trim()).map_err(|e| {

@@ -41,6 +41,8 @@ enum Reply {
     Trickle,
     /// 200 after a pause (to observe concurrency).
     Slow,
+    /// Reads the request and never answers.
+    Stall,
 }
 
 fn ok(body: &str) -> Reply {
@@ -128,6 +130,8 @@ fn routes(request: &Request, port: u16) -> Reply {
         "/endless" => Reply::Endless,
         "/trickle" => Reply::Trickle,
         "/slow" => Reply::Slow,
+        "/stall" => Reply::Stall,
+        "/multiple" => status(300, vec![("Location", "/".into())]),
         "/feed" => {
             if request.header("if-none-match") == Some("\"v1\"") {
                 status(304, vec![("Cache-Control", "max-age=60".into())])
@@ -260,6 +264,9 @@ async fn handle(mut stream: TcpStream, port: u16, hits: &AtomicUsize) -> std::io
                 stream.write_all(b"x").await?;
                 tokio::time::sleep(Duration::from_millis(300)).await;
             }
+        }
+        Reply::Stall => {
+            tokio::time::sleep(Duration::from_secs(30)).await;
         }
         Reply::Slow => {
             let now = IN_FLIGHT.fetch_add(1, Ordering::SeqCst) + 1;
@@ -408,6 +415,15 @@ async fn trickling_server_times_out() {
 }
 
 #[tokio::test]
+async fn silent_server_times_out() {
+    let s = server().await;
+    let err = allowed(s.port)
+        .get(&format!("http://127.0.0.1:{}/stall", s.port), None)
+        .await;
+    assert!(matches!(err, Err(FetchError::Timeout)), "{err:?}");
+}
+
+#[tokio::test]
 async fn redirect_chain_within_the_limit() {
     let s = server().await;
     let got = allowed(s.port)
@@ -443,6 +459,13 @@ async fn redirect_without_location_is_a_status_error() {
         .await;
     assert!(
         matches!(err, Err(FetchError::Status { status: 302, .. })),
+        "{err:?}"
+    );
+    let err = allowed(s.port)
+        .get(&format!("http://127.0.0.1:{}/multiple", s.port), None)
+        .await;
+    assert!(
+        matches!(err, Err(FetchError::Status { status: 300, .. })),
         "{err:?}"
     );
 }
