@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use crate::ip::BlockReason;
 
-/// A fetch that produced no usable response.
+/// A fetch that produced no usable response. Exhaustive on purpose: the HTTP boundary maps each
+/// variant to a stable code, and a new variant should fail to compile there.
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum FetchError {
     /// The URL (or a redirect's `Location`) does not parse, has no host, or carries credentials.
     #[error("invalid URL {0}")]
