@@ -48,6 +48,9 @@ async fn spawn_app() -> TestApp {
 /// Opens a store and an index in a fresh directory, stores `preload` (article, fetch time) before
 /// the application is built, then builds and runs the application.
 async fn spawn_app_with(config: WebConfig, preload: Vec<(Article, &str)>) -> TestApp {
+    // reqwest is built with rustls but no default crypto provider (the fetcher installs ring when
+    // it starts); the test client needs one installed too.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(SqliteStore::open(dir.path()).await.unwrap());
     let source = store
