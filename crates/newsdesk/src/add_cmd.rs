@@ -202,6 +202,7 @@ pub async fn run_add(
     args: &AddArgs,
     backends: &Backends,
     kb: &newsdesk_tag::Kb,
+    fetch: newsdesk_fetch::FetchConfig,
 ) -> anyhow::Result<ExitCode> {
     // A previous add may have died between its store commit and its index commit.
     backends.catch_up().await?;
@@ -219,7 +220,100 @@ pub async fn run_add(
     };
     let mut ingest = Ingest::new(backends.store.as_ref(), Some(kb), args.batch, false);
     let stderr = std::io::stderr();
-    for entry in inputs::expand(&args.inputs) {
+    let mut fetcher: Option<newsdesk_fetch::Fetcher> = None;
+    let mut fetch = fetch;
+    fetch.max_body_bytes = fetch.max_body_bytes.min(args.max_bytes as u64);
+    for arg in &args.inputs {
+        let text = arg.to_string_lossy();
+        if is_url(&text) {
+            if fetcher.is_none() {
+                fetcher = Some(
+                    newsdesk_fetch::Fetcher::new(fetch.clone())
+                        .context("setting up the HTTP client")?,
+                );
+            }
+            let Some(f) = fetcher.as_ref() else { continue };
+            match fetch_article(f, &text, &opts).await {
+                Ok(article) => {
+                    let source = named_source(args, &article, &zone_name);
+                    let sid = ingest.source_id(&source).await?;
+                    ingest.push(sid, article, now).await?;
+                }
+                Err(e) => {
+                    let _ = writeln!(stderr.lock(), "newsdesk: {text}: {e:#}");
+                    ingest.summary.failed += 1;
+                }
+            }
+            continue;
+        }
+        add_paths(
+            std::slice::from_ref(arg),
+            args,
+            &opts,
+            &zone_name,
+            now,
+            &mut ingest,
+        )
+        .await?;
+    }
+    ingest.flush().await?;
+    let indexed = backends.catch_up().await?;
+    let s = ingest.summary;
+    println!(
+        "added: {} new, {} revised, {} unchanged, {} removed earlier, {} failed; search index at change {} ({} documents updated)",
+        s.inserted, s.revised, s.unchanged, s.removed, s.failed, indexed.seq, indexed.indexed
+    );
+    Ok(if s.failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// True for arguments that name a web page rather than a file.
+fn is_url(s: &str) -> bool {
+    let lower = s.get(..8).unwrap_or(s).to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
+}
+
+/// Fetches one page through the guarded fetcher and extracts it, with the final URL (after
+/// redirects) as base and fallback canonical URL and the response's charset.
+async fn fetch_article(
+    fetcher: &newsdesk_fetch::Fetcher,
+    url: &str,
+    opts: &ExtractOptions,
+) -> anyhow::Result<Article> {
+    let page = fetcher.get(url, None).await?;
+    let mut opts = opts.clone();
+    opts.url = Some(page.final_url.clone());
+    opts.content_type = page.content_type.clone();
+    let is_text = page
+        .content_type
+        .as_deref()
+        .is_some_and(|c| c.to_ascii_lowercase().starts_with("text/plain"));
+    let body = page.body;
+    let article = tokio::task::spawn_blocking(move || {
+        if is_text {
+            newsdesk_extract::extract_text(&body, &opts)
+        } else {
+            newsdesk_extract::extract_html(&body, &opts)
+        }
+    })
+    .await
+    .context("extraction task")??;
+    Ok(article)
+}
+
+async fn add_paths(
+    paths: &[std::path::PathBuf],
+    args: &AddArgs,
+    opts: &ExtractOptions,
+    zone_name: &str,
+    now: Timestamp,
+    ingest: &mut Ingest<'_>,
+) -> anyhow::Result<()> {
+    let stderr = std::io::stderr();
+    for entry in inputs::expand(paths) {
         let input = match entry {
             Ok(i) => i,
             Err((path, e)) => {
@@ -229,7 +323,7 @@ pub async fn run_add(
             }
         };
         if input.is_article_lines() {
-            add_article_lines(&input, args, &zone_name, now, &mut ingest).await?;
+            add_article_lines(&input, args, zone_name, now, ingest).await?;
             continue;
         }
         let article = inputs::read(&input, args.max_bytes).and_then(|bytes| {
@@ -255,18 +349,7 @@ pub async fn run_add(
             }
         }
     }
-    ingest.flush().await?;
-    let indexed = backends.catch_up().await?;
-    let s = ingest.summary;
-    println!(
-        "added: {} new, {} revised, {} unchanged, {} removed earlier, {} failed; search index at change {} ({} documents updated)",
-        s.inserted, s.revised, s.unchanged, s.removed, s.failed, indexed.seq, indexed.indexed
-    );
-    Ok(if s.failed > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(())
 }
 
 fn named_source(args: &AddArgs, article: &Article, zone: &str) -> NewSource {

@@ -100,8 +100,9 @@ pub enum AddInputKind {
 /// Arguments of `newsdesk add`.
 #[derive(Debug, clap::Args)]
 pub struct AddArgs {
-    /// Files (.html, .htm, .txt, optionally .gz), `.jsonl` files of extracted articles
-    /// (`extract --format article`), directories (walked), or `-` for stdin.
+    /// `http(s)://` URLs (fetched safely), files (.html, .htm, .txt, optionally .gz), `.jsonl`
+    /// files of extracted articles (`extract --format article`), directories (walked), or `-` for
+    /// stdin.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     /// File the stories under this source slug (created when new). Default: the canonical URL's
@@ -129,6 +130,10 @@ pub struct AddArgs {
     /// Articles per store transaction.
     #[arg(long, default_value_t = 200)]
     pub batch: usize,
+    /// Let URLs on this host (`HOST` or `HOST:PORT`) through the guard against private and
+    /// loopback addresses; repeatable [config: fetch.allow_hosts].
+    #[arg(long = "allow-host")]
+    pub allow_hosts: Vec<String>,
 }
 
 /// Arguments of `newsdesk serve`.
@@ -287,7 +292,9 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         match cli.command {
             Command::Add(args) => {
                 let kb = crate::tagging::load_kb(&config)?;
-                crate::add_cmd::run_add(&args, &backends, &kb).await
+                let mut fetch = config.fetch.clone();
+                fetch.allow_hosts.extend(args.allow_hosts.iter().cloned());
+                crate::add_cmd::run_add(&args, &backends, &kb, fetch).await
             }
             Command::Retag => {
                 let kb = crate::tagging::load_kb(&config)?;

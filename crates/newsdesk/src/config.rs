@@ -49,6 +49,9 @@ pub struct Config {
     pub postgres: PostgresConfig,
     /// The web site: name, footer, paging, display.
     pub web: newsdesk_web::WebConfig,
+    /// The HTTP fetcher: timeouts, size cap, redirects, user agent, hosts allowed past the
+    /// private-address guard.
+    pub fetch: newsdesk_fetch::FetchConfig,
 }
 
 impl Default for Config {
@@ -60,6 +63,7 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             postgres: PostgresConfig::default(),
             web: newsdesk_web::WebConfig::default(),
+            fetch: newsdesk_fetch::FetchConfig::default(),
         }
     }
 }

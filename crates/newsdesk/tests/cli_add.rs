@@ -510,3 +510,73 @@ fn kb_import_is_kept_and_retag_applies_it_to_stored_stories() {
         assert_eq!(hits.hits.len(), 1);
     });
 }
+
+/// Serves `page` as text/html to every request on 127.0.0.1 (port 0), counting requests.
+fn serve_page(page: String) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::Read;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = hits.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { continue };
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+                page.len(),
+                page
+            );
+        }
+    });
+    (addr, hits)
+}
+
+#[test]
+fn urls_are_fetched_through_the_guard_and_stored_under_their_host() {
+    let para = "The central bank held its policy rate steady on Thursday and said it would keep watching inflation data closely before its next meeting.";
+    let page = format!(
+        "<!doctype html><html lang=en><head><title>Bank holds rates</title></head><body><article><h1>Bank holds rates</h1><p>{para}</p><p>{para}</p><p>{para}</p></article></body></html>"
+    );
+    let (addr, hits) = serve_page(page);
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let url = format!("http://{addr}/markets/bank-holds-rates");
+    // Without an allow-list, a loopback address is refused before anything is sent.
+    let out = bin(&data).arg("add").arg(&url).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("blocked") || err.contains("Blocked"), "{err}");
+    assert_eq!(
+        hits.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "the server was contacted"
+    );
+    // Allowed explicitly, it is fetched, extracted and stored under the host's source.
+    let out = run(bin(&data).args(["add", "--allow-host", &addr]).arg(&url));
+    assert!(stdout(&out).contains("1 new"), "{}", stdout(&out));
+    rt().block_on(async {
+        let (store, _index) = open(&data).await;
+        let page = store
+            .list_articles(&ArticleFilter::default(), None, 10)
+            .await
+            .unwrap();
+        assert_eq!(page.articles.len(), 1);
+        let s = &page.articles[0];
+        assert_eq!(s.title.as_deref(), Some("Bank holds rates"));
+        assert_eq!(s.canonical_url.as_deref(), Some(url.as_str()));
+        let sources = store.list_sources().await.unwrap();
+        assert_eq!(sources.len(), 1);
+        assert_eq!(sources[0].slug, "127-0-0-1");
+    });
+    // A file: URL is not a URL to fetch; it is a missing file.
+    let out = bin(&data)
+        .arg("add")
+        .arg("file:///etc/passwd")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}
