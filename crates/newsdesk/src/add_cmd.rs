@@ -335,11 +335,11 @@ async fn add_paths(
                     crate::cli::AddInputKind::Text => InputKind::Text,
                 }),
             );
-            crate::extract_cmd::extract_bytes(&bytes, kind, &opts).map_err(anyhow::Error::from)
+            crate::extract_cmd::extract_bytes(&bytes, kind, opts).map_err(anyhow::Error::from)
         });
         match article {
             Ok(article) => {
-                let source = named_source(args, &article, &zone_name);
+                let source = named_source(args, &article, zone_name);
                 let sid = ingest.source_id(&source).await?;
                 ingest.push(sid, article, now).await?;
             }
