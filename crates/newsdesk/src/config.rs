@@ -255,6 +255,26 @@ impl Config {
     }
 }
 
+/// An environment value as a TOML scalar: integer, float, boolean, else the string itself.
+fn scalar(value: &str) -> toml::Value {
+    let v = value.trim();
+    if let Ok(i) = v.parse::<i64>() {
+        return toml::Value::Integer(i);
+    }
+    if v.contains('.')
+        && v.bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+        && let Ok(f) = v.parse::<f64>()
+    {
+        return toml::Value::Float(f);
+    }
+    match v {
+        "true" => toml::Value::Boolean(true),
+        "false" => toml::Value::Boolean(false),
+        _ => toml::Value::String(value.to_string()),
+    }
+}
+
 /// The environment layer: `NEWSDESK_<KEY>` for known keys, `__` for nesting. Values are parsed
 /// like TOML scalars where they can be (numbers, booleans), else taken as strings.
 fn env_provider(env: &[(String, String)]) -> anyhow::Result<Serialized<toml::Table>> {
@@ -270,11 +290,7 @@ fn env_provider(env: &[(String, String)]) -> anyhow::Result<Serialized<toml::Tab
         {
             continue;
         }
-        let parsed = value
-            .parse::<toml::Value>()
-            .ok()
-            .filter(|v| !v.is_table() && !v.is_array() && !v.is_datetime())
-            .unwrap_or_else(|| toml::Value::String(value.clone()));
+        let parsed = scalar(value);
         // Strings that look like numbers stay strings where the setting is a string; figment
         // coerces numbers to strings on extraction, so numbers are safe either way.
         let mut table = &mut root;
