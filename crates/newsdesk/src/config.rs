@@ -222,22 +222,31 @@ impl Config {
                 }
             }
         }
-        fig = fig.merge(env_provider(&env)?);
+        fig = fig.merge(Named("environment (NEWSDESK_*)", env_provider(&env)?));
         if let Some(d) = &overrides.data_dir {
-            fig = fig.merge(Serialized::default("data_dir", d));
+            fig = fig.merge(Named(
+                "the --data-dir flag",
+                Serialized::default("data_dir", d),
+            ));
         }
         if let Some(u) = &overrides.database_url {
-            fig = fig.merge(Serialized::default("database_url", u));
+            fig = fig.merge(Named(
+                "the --database-url flag",
+                Serialized::default("database_url", u),
+            ));
         }
         if let Some(l) = &overrides.log {
-            fig = fig.merge(Serialized::default("log", l));
+            fig = fig.merge(Named("the --log flag", Serialized::default("log", l)));
         }
         if let Some(a) = &overrides.listen {
-            fig = fig.merge(Serialized::default("listen", a.to_string()));
+            fig = fig.merge(Named(
+                "the --listen flag",
+                Serialized::default("listen", a.to_string()),
+            ));
         }
         let config: Config = fig
             .extract()
-            .map_err(|e| anyhow::anyhow!("{}", redact_url(&e.to_string())))
+            .map_err(|e| anyhow::anyhow!("{}", describe(e)))
             .context("invalid configuration")?;
         Ok(config)
     }
@@ -253,6 +262,44 @@ impl Config {
         }
         Ok(s)
     }
+}
+
+/// A provider under a name users recognise ("environment", "the --listen flag"), so errors say
+/// where a bad value came from.
+struct Named<P>(&'static str, P);
+
+impl<P: figment::Provider> figment::Provider for Named<P> {
+    fn metadata(&self) -> figment::Metadata {
+        figment::Metadata::named(self.0)
+    }
+
+    fn data(
+        &self,
+    ) -> Result<figment::value::Map<figment::Profile, figment::value::Dict>, figment::Error> {
+        self.1.data()
+    }
+}
+
+/// One line per configuration error: the key, what was wrong, and which layer gave the value.
+fn describe(e: figment::Error) -> String {
+    e.into_iter()
+        .map(|e| {
+            let key = if e.path.is_empty() {
+                "(top level)".to_string()
+            } else {
+                e.path.join(".")
+            };
+            let from = match &e.metadata {
+                Some(m) => match &m.source {
+                    Some(figment::Source::File(path)) => format!(" (from {})", path.display()),
+                    _ => format!(" (from {})", m.name),
+                },
+                None => String::new(),
+            };
+            redact_url(&format!("{key}: {}{from}", e.kind))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// An environment value as a TOML scalar: integer, float, boolean, else the string itself.
@@ -376,7 +423,16 @@ mod tests {
             ..Overrides::default()
         };
         let err = format!("{:#}", Config::load(&o, env(&[])).unwrap_err());
-        assert!(err.contains("data_dri"), "{err}");
+        assert!(err.contains("data_dri") && err.contains("n.toml"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_environment_value_names_its_key_and_layer() {
+        let e = env(&[("NEWSDESK_POSTGRES__MAX_CONNECTIONS", "many")]);
+        let err = format!("{:#}", Config::load(&Overrides::default(), e).unwrap_err());
+        assert!(err.contains("postgres.max_connections"), "{err}");
+        assert!(err.contains("environment"), "{err}");
+        assert!(!err.contains(".rs:"), "{err}");
     }
 
     #[test]
