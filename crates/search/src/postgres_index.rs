@@ -53,7 +53,7 @@ use std::str::FromStr;
 use async_trait::async_trait;
 use jiff::Timestamp;
 use newsdesk_store::PgPoolSettings;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::postgres::{PgConnectOptions, PgRow};
 use sqlx::{AssertSqlSafe, PgPool, Postgres, Row};
 
 use crate::plan::{self, Plan};
@@ -148,11 +148,8 @@ impl PgSearchIndex {
         settings: &PgPoolSettings,
     ) -> Result<Self> {
         let options = options.application_name("newsdesk-search");
-        let pool = PgPoolOptions::new()
-            .max_connections(settings.max_connections)
-            .min_connections(settings.min_connections)
-            .acquire_timeout(settings.acquire_timeout)
-            .idle_timeout(settings.idle_timeout)
+        let pool = settings
+            .pool_options()
             .connect_with(options)
             .await
             .map_err(db("connecting to the search database"))?;

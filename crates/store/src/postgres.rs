@@ -42,6 +42,18 @@ pub struct PgPoolSettings {
     pub idle_timeout: Option<Duration>,
 }
 
+impl PgPoolSettings {
+    /// Pool options with these settings, for every component that opens its own pool on the
+    /// same database (the store, the full-text index).
+    pub fn pool_options(&self) -> PgPoolOptions {
+        PgPoolOptions::new()
+            .max_connections(self.max_connections)
+            .min_connections(self.min_connections)
+            .acquire_timeout(self.acquire_timeout)
+            .idle_timeout(self.idle_timeout)
+    }
+}
+
 impl Default for PgPoolSettings {
     fn default() -> Self {
         PgPoolSettings {
@@ -74,11 +86,8 @@ impl PostgresStore {
         settings: &PgPoolSettings,
     ) -> Result<Self> {
         let options = options.application_name("newsdesk");
-        let pool = PgPoolOptions::new()
-            .max_connections(settings.max_connections)
-            .min_connections(settings.min_connections)
-            .acquire_timeout(settings.acquire_timeout)
-            .idle_timeout(settings.idle_timeout)
+        let pool = settings
+            .pool_options()
             .connect_with(options)
             .await
             .map_err(StoreError::Connect)?;
