@@ -4,9 +4,10 @@
 //! Inputs are HTML pages, pasted text, or `.jsonl` files of articles already extracted
 //! (`newsdesk extract --format article`). Articles are stored in batches, each batch one store
 //! transaction, so a crash (even SIGKILL) leaves every article either completely stored or not at
-//! all; the index is caught up from the store's change log after the batches, and again at the
-//! start of the next command that opens the data directory, so search never loses a stored
-//! article.
+//! all. The index is caught up from the store's change log after the batches; the catch-up
+//! replays everything since the index's last commit, so an earlier add that died before its
+//! catch-up is repaired by the next `add` (or by `serve`, which catches up before serving), and
+//! search never loses a stored article.
 
 use std::collections::HashMap;
 use std::io::{BufRead, Write};
@@ -19,7 +20,7 @@ use newsdesk_extract::ExtractOptions;
 use newsdesk_store::{Id, InstrumentLink, LinkRole, NewArticle, NewSource, Store, UpsertOutcome};
 
 use crate::backends::Backends;
-use crate::cli::{AddArgs, InputKind};
+use crate::cli::AddArgs;
 use crate::inputs::{self, Input};
 
 /// Counts of what an add did.
@@ -116,20 +117,12 @@ pub struct Ingest<'a> {
     sources: HashMap<String, Id>,
     /// What happened so far.
     pub summary: AddSummary,
-    /// Outcomes in input order (only kept when `keep_outcomes`).
-    pub outcomes: Vec<UpsertOutcome>,
-    keep_outcomes: bool,
 }
 
 impl<'a> Ingest<'a> {
     /// A new ingest into `store`, committing every `batch_size` articles, tagging each article
     /// with `kb` when given.
-    pub fn new(
-        store: &'a dyn Store,
-        kb: Option<&'a newsdesk_tag::Kb>,
-        batch_size: usize,
-        keep_outcomes: bool,
-    ) -> Self {
+    pub fn new(store: &'a dyn Store, kb: Option<&'a newsdesk_tag::Kb>, batch_size: usize) -> Self {
         Ingest {
             store,
             tagger: kb.map(newsdesk_tag::Tagger::new),
@@ -137,8 +130,6 @@ impl<'a> Ingest<'a> {
             batch_size: batch_size.clamp(1, 1000),
             sources: HashMap::new(),
             summary: AddSummary::default(),
-            outcomes: Vec::new(),
-            keep_outcomes,
         }
     }
 
@@ -190,9 +181,6 @@ impl<'a> Ingest<'a> {
         for o in &outcomes {
             self.summary.count(o);
         }
-        if self.keep_outcomes {
-            self.outcomes.extend(outcomes);
-        }
         Ok(())
     }
 }
@@ -204,8 +192,6 @@ pub async fn run_add(
     kb: &newsdesk_tag::Kb,
     fetch: newsdesk_fetch::FetchConfig,
 ) -> anyhow::Result<ExitCode> {
-    // A previous add may have died between its store commit and its index commit.
-    backends.catch_up().await?;
     let now = args.now.unwrap_or_else(Timestamp::now);
     let zone_name = args
         .tz
@@ -218,7 +204,7 @@ pub async fn run_add(
         content_type: None,
         max_input_bytes: args.max_bytes,
     };
-    let mut ingest = Ingest::new(backends.store.as_ref(), Some(kb), args.batch, false);
+    let mut ingest = Ingest::new(backends.store.as_ref(), Some(kb), args.batch);
     let stderr = std::io::stderr();
     let mut fetcher: Option<newsdesk_fetch::Fetcher> = None;
     let mut fetch = fetch;
@@ -327,14 +313,7 @@ async fn add_paths(
             continue;
         }
         let article = inputs::read(&input, args.max_bytes).and_then(|bytes| {
-            let kind = inputs::kind(
-                &input,
-                &bytes,
-                args.as_kind.map(|k| match k {
-                    crate::cli::AddInputKind::Html => InputKind::Html,
-                    crate::cli::AddInputKind::Text => InputKind::Text,
-                }),
-            );
+            let kind = inputs::kind(&input, &bytes, args.as_kind);
             crate::extract_cmd::extract_bytes(&bytes, kind, opts).map_err(anyhow::Error::from)
         });
         match article {

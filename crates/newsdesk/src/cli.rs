@@ -88,15 +88,6 @@ pub enum ConfigAction {
     Print,
 }
 
-/// How `newsdesk add` reads inputs whose kind is not clear from their name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum AddInputKind {
-    /// An HTML page.
-    Html,
-    /// Text copied from a rendered page.
-    Text,
-}
-
 /// Arguments of `newsdesk add`.
 #[derive(Debug, clap::Args)]
 pub struct AddArgs {
@@ -123,7 +114,7 @@ pub struct AddArgs {
     pub now: Option<Timestamp>,
     /// Read inputs as this kind instead of deciding by file name / content.
     #[arg(long = "as", value_enum)]
-    pub as_kind: Option<AddInputKind>,
+    pub as_kind: Option<InputKind>,
     /// Refuse inputs larger than this many bytes (after decompression).
     #[arg(long, default_value_t = newsdesk_extract::DEFAULT_MAX_INPUT_BYTES)]
     pub max_bytes: usize,

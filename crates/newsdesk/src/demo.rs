@@ -103,7 +103,7 @@ pub async fn load(
         .await
         .context("parsing the demo corpus")??;
     let fetched_at: Timestamp = "2026-11-01T00:00:00Z".parse().context("demo fetch time")?;
-    let mut ingest = crate::add_cmd::Ingest::new(store, Some(kb), 100, false);
+    let mut ingest = crate::add_cmd::Ingest::new(store, Some(kb), 100);
     for item in items {
         let sid = ingest.source_id(&item.source).await?;
         ingest.push(sid, item.article, fetched_at).await?;

@@ -23,13 +23,7 @@ pub async fn run_serve(
             "demo corpus loaded"
         );
     }
-    // Catch up before the first request, so search answers for everything stored.
-    let caught = backends.catch_up().await?;
-    tracing::info!(
-        seq = caught.seq,
-        indexed = caught.indexed,
-        "search index up to date"
-    );
+    // The application catches the index up before it serves its first request.
     let mut web = config.web.clone();
     if args.demo && web.credits.is_none() {
         web.credits = Some(crate::demo::ATTRIBUTION.to_string());
