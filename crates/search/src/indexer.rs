@@ -58,28 +58,27 @@ pub async fn catch_up(store: &dyn Store, index: &dyn SearchIndex, batch: u32) ->
         let mut ids: Vec<Id> = changes.iter().map(|c| c.article_id).collect();
         ids.sort_unstable();
         ids.dedup();
-        let mut docs = Vec::with_capacity(ids.len());
+        let stored = store.get_articles(&ids).await?;
+        let mut docs = Vec::with_capacity(stored.len());
         let mut deletes = Vec::new();
-        for id in ids {
-            match store.get_article(id).await? {
-                Some(stored) => {
-                    let sid = stored.summary.source_id;
-                    if let Entry::Vacant(slot) = sources.entry(sid) {
-                        match store.get_source(sid).await? {
-                            Some(src) => {
-                                slot.insert(src);
-                            }
-                            None => {
-                                deletes.push(id);
-                                continue;
-                            }
-                        }
+        // An id with no live article is deleted from the index.
+        let live: std::collections::HashSet<Id> = stored.iter().map(|s| s.summary.id).collect();
+        deletes.extend(ids.iter().copied().filter(|id| !live.contains(id)));
+        for stored in &stored {
+            let sid = stored.summary.source_id;
+            if let Entry::Vacant(slot) = sources.entry(sid) {
+                match store.get_source(sid).await? {
+                    Some(src) => {
+                        slot.insert(src);
                     }
-                    if let Some(src) = sources.get(&sid) {
-                        docs.push(doc_from(&stored, src));
+                    None => {
+                        deletes.push(stored.summary.id);
+                        continue;
                     }
                 }
-                None => deletes.push(id),
+            }
+            if let Some(src) = sources.get(&sid) {
+                docs.push(doc_from(stored, src));
             }
         }
         index.apply(&docs, &deletes, last_seq).await?;

@@ -77,3 +77,30 @@ pub(crate) fn placeholders(first: usize, n: usize) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+/// `($1, $2, $3), ($4, $5, $6), …`: `rows` groups of `width` placeholders for a multi-row
+/// `VALUES` list.
+pub(crate) fn row_placeholders(width: usize, rows: usize) -> String {
+    let mut out = String::with_capacity(rows * (width * 6 + 4));
+    for r in 0..rows {
+        if r > 0 {
+            out.push_str(", ");
+        }
+        out.push('(');
+        out.push_str(&placeholders(1 + r * width, width));
+        out.push(')');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn row_placeholders_number_every_parameter_once() {
+        assert_eq!(row_placeholders(3, 2), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(row_placeholders(1, 1), "($1)");
+        assert_eq!(row_placeholders(2, 0), "");
+    }
+}

@@ -37,6 +37,13 @@ type DbConn = <Db as sqlx::Database>::Connection;
 /// How often an upsert or enqueue retries after losing a race to a concurrent writer.
 const RACE_RETRIES: usize = 8;
 
+/// Ids per statement in [`Store::get_articles`].
+const GET_MANY_CHUNK: usize = 500;
+
+/// Rows per multi-row `INSERT` (at most 6 parameters a row: far below SQLite's 32,766 and
+/// PostgreSQL's 65,535 bind parameters).
+const MULTI_ROW_CHUNK: usize = 400;
+
 macro_rules! summary_cols {
     () => {
         "a.id, a.source_id, a.canonical_url, a.title, a.published_at, a.published_zone, \
@@ -154,14 +161,49 @@ async fn flush_changes(conn: &mut DbConn, pending: Pending) -> Result<()> {
         return Ok(());
     }
     lock_change_log(conn).await?;
-    for (article_id, kind, at) in pending {
-        sqlx::query("INSERT INTO changes (article_id, kind, at) VALUES ($1, $2, $3)")
-            .bind(article_id)
-            .bind(kind.as_str())
-            .bind(at.as_microsecond())
-            .execute(&mut *conn)
+    // Multi-row inserts: one statement per few hundred entries, in order, so `seq` follows the
+    // order the transaction made the changes in.
+    for chunk in pending.chunks(MULTI_ROW_CHUNK) {
+        let sql = format!(
+            "INSERT INTO changes (article_id, kind, at) VALUES {}",
+            convert::row_placeholders(3, chunk.len())
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for (article_id, kind, at) in chunk {
+            q = q
+                .bind(*article_id)
+                .bind(kind.as_str())
+                .bind(at.as_microsecond());
+        }
+        q.execute(&mut *conn)
             .await
             .context("appending to the change log")?;
+    }
+    Ok(())
+}
+
+/// Inserts instrument links of articles that have none yet (just inserted in this
+/// transaction), many rows per statement.
+async fn insert_links(conn: &mut DbConn, links: &[(Id, &InstrumentLink)]) -> Result<()> {
+    for chunk in links.chunks(MULTI_ROW_CHUNK) {
+        let sql = format!(
+            "INSERT INTO article_instruments (article_id, symbol, kind, role, score_bp, reasons) \
+             VALUES {}",
+            convert::row_placeholders(6, chunk.len())
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for (article_id, link) in chunk {
+            q = q
+                .bind(*article_id)
+                .bind(&link.symbol)
+                .bind(&link.kind)
+                .bind(link.role.as_str())
+                .bind(link.score_bp)
+                .bind(Json(&link.reasons));
+        }
+        q.execute(&mut *conn)
+            .await
+            .context("inserting instrument links")?;
     }
     Ok(())
 }
@@ -631,17 +673,30 @@ impl Store for This {
         let mut tx = self.begin_write().await?;
         let mut outcomes: Vec<Option<UpsertOutcome>> = vec![None; items.len()];
         let mut pending = Pending::new();
+        // Links of articles inserted by this batch: they have none to replace, so they are
+        // written together after the loop instead of locked, cleared and inserted one by one.
+        let mut new_links: Vec<(Id, &InstrumentLink)> = Vec::new();
         for &i in &order {
             let item = &items[i];
             let outcome = upsert_in(&mut tx, &prepared[i], &mut pending).await?;
-            if let (Some(links), false) = (
-                &item.links,
-                matches!(outcome, UpsertOutcome::Removed { .. }),
-            ) {
-                set_links_in(&mut tx, outcome.id(), links, item.fetched_at, &mut pending).await?;
+            match (&item.links, &outcome) {
+                (Some(_), UpsertOutcome::Removed { .. }) | (None, _) => {}
+                (Some(links), UpsertOutcome::Inserted { id }) => {
+                    new_links.extend(links.iter().map(|l| (*id, l)));
+                    pending.push((*id, ChangeKind::Links, item.fetched_at));
+                }
+                (Some(links), _) => {
+                    // The same story earlier in this batch may still have links waiting: they
+                    // must land before these replace them.
+                    insert_links(&mut tx, &new_links).await?;
+                    new_links.clear();
+                    set_links_in(&mut tx, outcome.id(), links, item.fetched_at, &mut pending)
+                        .await?;
+                }
             }
             outcomes[i] = Some(outcome);
         }
+        insert_links(&mut tx, &new_links).await?;
         flush_changes(&mut tx, pending).await?;
         tx.commit()
             .await
@@ -671,6 +726,48 @@ impl Store for This {
             .remove(&id)
             .unwrap_or_default();
         Ok(Some(StoredArticle { summary, article }))
+    }
+
+    async fn get_articles(&self, ids: &[Id]) -> Result<Vec<StoredArticle>> {
+        let ctx = "loading articles";
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut out = Vec::with_capacity(ids.len());
+        // Chunks keep every statement well inside both engines' bind-parameter limits.
+        for chunk in ids.chunks(GET_MANY_CHUNK) {
+            let sql = format!(
+                concat!(
+                    "SELECT ",
+                    summary_cols!(),
+                    ", r.content FROM articles a JOIN article_revisions r \
+                     ON r.article_id = a.id AND r.revision = a.current_revision \
+                     WHERE a.id IN ({}) AND a.removed_at IS NULL ORDER BY a.id"
+                ),
+                convert::placeholders(1, chunk.len())
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            let rows = q.fetch_all(self.read_pool()).await.context(ctx)?;
+            let mut found = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let summary = summary_from_row(row)?;
+                let content: String = row.try_get("content").context(ctx)?;
+                found.push(StoredArticle {
+                    summary,
+                    article: convert::article_json(&content)?,
+                });
+            }
+            let found_ids: Vec<Id> = found.iter().map(|s| s.summary.id).collect();
+            let mut links = links_for(self.read_pool(), &found_ids).await?;
+            for mut stored in found {
+                stored.summary.instruments = links.remove(&stored.summary.id).unwrap_or_default();
+                out.push(stored);
+            }
+        }
+        Ok(out)
     }
 
     async fn list_revisions(&self, id: Id) -> Result<Vec<Revision>> {

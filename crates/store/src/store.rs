@@ -68,6 +68,11 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// exist or was removed (see [`Store::get_removal`]).
     async fn get_article(&self, id: Id) -> Result<Option<StoredArticle>>;
 
+    /// The live articles among `ids` (as [`Store::get_article`] returns them), in id order,
+    /// each once; ids that do not exist or were removed are left out. One round trip per few
+    /// hundred ids rather than per article: for index catch-up and result lists.
+    async fn get_articles(&self, ids: &[Id]) -> Result<Vec<StoredArticle>>;
+
     /// Every revision of a live article, oldest first; empty when it does not exist or was
     /// removed.
     async fn list_revisions(&self, id: Id) -> Result<Vec<Revision>>;

@@ -16,6 +16,7 @@ contract!(
     upsert_inserts_then_unchanged_then_revises,
     identity_is_canonical_url_else_fingerprint,
     removed_articles_stay_removed,
+    get_articles_returns_live_ones_in_id_order_with_links,
     batch_upsert_is_all_or_nothing,
     overlapping_batches_and_single_writes_do_not_deadlock,
     keyset_pages_have_no_duplicates_or_gaps,
@@ -428,6 +429,73 @@ mod cases {
             .map(|c| c.article_id)
             .collect();
         assert_eq!(removals, [gone], "one removal logged");
+    }
+
+    pub async fn get_articles_returns_live_ones_in_id_order_with_links(env: Env) {
+        let store = &*env.store;
+        let src = source(store, "s").await;
+        let mut ids = Vec::new();
+        // More than one statement's worth of ids, so the chunking is exercised too.
+        let items: Vec<NewArticle> = (0..1203)
+            .map(|i| NewArticle {
+                source_id: src,
+                article: story(
+                    Some(&format!("https://x.example/{i}")),
+                    &format!("T{i}"),
+                    &format!("body {i}"),
+                ),
+                fetched_at: at(i),
+                links: (i % 2 == 0).then(|| {
+                    vec![
+                        link("SPX", LinkRole::Mentioned, 4000),
+                        link("JP225", LinkRole::Primary, 9000),
+                    ]
+                }),
+            })
+            .collect();
+        for chunk in items.chunks(400) {
+            for o in store.upsert_articles(chunk).await.unwrap() {
+                ids.push(o.id());
+            }
+        }
+        // A revised article comes back at its current revision.
+        let mut revised = items[7].article.clone();
+        revised.title = Some("T7 updated".into());
+        store.upsert_article(src, &revised, at(5000)).await.unwrap();
+        store
+            .remove_article(ids[3], "takedown", at(5001))
+            .await
+            .unwrap();
+
+        // Asked in reverse with duplicates and unknown ids.
+        let mut ask: Vec<Id> = ids.iter().rev().copied().collect();
+        ask.push(ids[10]);
+        ask.push(ids.iter().max().unwrap() + 1000);
+        let got = store.get_articles(&ask).await.unwrap();
+        let got_ids: Vec<Id> = got.iter().map(|s| s.summary.id).collect();
+        let mut want: Vec<Id> = ids.iter().copied().filter(|&id| id != ids[3]).collect();
+        want.sort_unstable();
+        assert_eq!(got_ids, want, "live ids, each once, in id order");
+        for stored in &got {
+            let single = store.get_article(stored.summary.id).await.unwrap().unwrap();
+            assert_eq!(
+                stored, &single,
+                "same as get_article for {}",
+                stored.summary.id
+            );
+        }
+        let seven = got.iter().find(|s| s.summary.id == ids[7]).unwrap();
+        assert_eq!(seven.summary.revision, 2);
+        assert_eq!(seven.article.title.as_deref(), Some("T7 updated"));
+        let eight = got.iter().find(|s| s.summary.id == ids[8]).unwrap();
+        let symbols: Vec<&str> = eight
+            .summary
+            .instruments
+            .iter()
+            .map(|l| l.symbol.as_str())
+            .collect();
+        assert_eq!(symbols, ["JP225", "SPX"], "links in display order");
+        assert!(store.get_articles(&[]).await.unwrap().is_empty());
     }
 
     pub async fn batch_upsert_is_all_or_nothing(env: Env) {

@@ -312,13 +312,19 @@ pub async fn hydrate(
     st: &AppState,
     hits: Vec<SearchHit>,
 ) -> Result<Vec<(SearchHit, ArticleSummary)>, AppError> {
-    let mut out = Vec::with_capacity(hits.len());
-    for hit in hits {
-        if let Some(stored) = st.store.get_article(hit.id).await? {
-            out.push((hit, stored.summary));
-        }
-    }
-    Ok(out)
+    let ids: Vec<_> = hits.iter().map(|h| h.id).collect();
+    let mut found: std::collections::HashMap<_, _> = st
+        .store
+        .get_articles(&ids)
+        .await?
+        .into_iter()
+        .map(|s| (s.summary.id, s.summary))
+        .collect();
+    // Hits keep the index's order.
+    Ok(hits
+        .into_iter()
+        .filter_map(|hit| found.remove(&hit.id).map(|s| (hit, s)))
+        .collect())
 }
 
 /// `GET /search`: the search form, results with highlighted snippets, and their feeds.
