@@ -2,7 +2,7 @@
 //! shingles, the number of distinct shingles, and its headline's token set.
 
 use crate::hash::{FNV_OFFSET, combine, fnv_bytes, mix64, permutation_constants};
-use crate::normalize::{for_each_token, is_title_stopword, strip_wire_prefixes};
+use crate::normalize::{for_each_token, is_title_stopword, strip_site_suffix, strip_wire_prefixes};
 use thiserror::Error;
 
 /// Number of MinHash values in a body signature.
@@ -15,9 +15,11 @@ pub const BAND_ROWS: usize = 3;
 pub const BANDS: usize = SIGNATURE_LEN / BAND_ROWS;
 /// Headline tokens kept (after stopwords); longer headlines keep their first ones.
 pub const MAX_TITLE_TOKENS: usize = 32;
+/// Distinct figures kept per body; bodies with more are not compared on figures.
+pub const MAX_NUMBERS: usize = 48;
 /// Version byte written by [`Fingerprint::to_bytes`]. Fingerprints and band keys of different
 /// versions must not be compared: re-fingerprint stored stories when it changes.
-pub const FORMAT_VERSION: u8 = 1;
+pub const FORMAT_VERSION: u8 = 2;
 
 const PERMUTATION_SEED: u64 = 0x6e65_7773_6465_736b; // "newsdesk"
 const PERMUTATIONS: ([u64; SIGNATURE_LEN], [u64; SIGNATURE_LEN]) =
@@ -39,6 +41,9 @@ pub struct Fingerprint {
     body_shingles: u32,
     /// Hashes of the headline's distinct tokens, sorted.
     title_tokens: Vec<u32>,
+    /// Hashes of the body's distinct figures (tokens with a digit), sorted; empty when the body
+    /// has more than [`MAX_NUMBERS`] of them (the set would be a sample, not the set).
+    numbers: Vec<u32>,
 }
 
 impl std::fmt::Debug for Fingerprint {
@@ -78,8 +83,9 @@ impl Fingerprint {
     /// Either may be empty: a headline-only item has no body signature and is matched on its
     /// headline alone (under a stricter threshold, see [`crate::ClusterConfig`]).
     pub fn of(title: &str, body: &str) -> Fingerprint {
-        let shingles = shingle_hashes(body);
+        let (shingles, numbers) = shingle_hashes(body);
         Fingerprint {
+            numbers,
             signature: min_hash(&shingles),
             // A body of more than 4 billion distinct shingles is not a news story.
             body_shingles: u32::try_from(shingles.len()).unwrap_or(u32::MAX),
@@ -108,6 +114,10 @@ impl Fingerprint {
 
     pub(crate) fn title_tokens(&self) -> &[u32] {
         &self.title_tokens
+    }
+
+    pub(crate) fn numbers(&self) -> &[u32] {
+        &self.numbers
     }
 
     /// Locality-sensitive keys: two stories that share any key are clustering candidates.
@@ -156,6 +166,11 @@ impl Fingerprint {
         for t in self.title_tokens.iter().take(MAX_TITLE_TOKENS) {
             out.extend_from_slice(&t.to_le_bytes());
         }
+        // `numbers` never holds more than MAX_NUMBERS (48) entries.
+        out.push(self.numbers.len().min(MAX_NUMBERS) as u8);
+        for n in self.numbers.iter().take(MAX_NUMBERS) {
+            out.extend_from_slice(&n.to_le_bytes());
+        }
         if let Some(sig) = &self.signature {
             for v in sig.iter() {
                 out.extend_from_slice(&v.to_le_bytes());
@@ -191,7 +206,19 @@ impl Fingerprint {
         if n_title > MAX_TITLE_TOKENS {
             return Err(FingerprintError::Malformed("too many headline tokens"));
         }
-        let expected = HEADER_LEN + n_title * 4 + if has_body { SIGNATURE_LEN * 4 } else { 0 };
+        let numbers_at = HEADER_LEN + n_title * 4;
+        let Some(&n_numbers) = bytes.get(numbers_at) else {
+            return Err(FingerprintError::Length {
+                expected: numbers_at + 1,
+                found: bytes.len(),
+            });
+        };
+        let n_numbers = usize::from(n_numbers);
+        if n_numbers > MAX_NUMBERS {
+            return Err(FingerprintError::Malformed("too many figures"));
+        }
+        let sig_at = numbers_at + 1 + n_numbers * 4;
+        let expected = sig_at + if has_body { SIGNATURE_LEN * 4 } else { 0 };
         if bytes.len() != expected {
             return Err(FingerprintError::Length {
                 expected,
@@ -203,16 +230,21 @@ impl Fingerprint {
                 "shingle count disagrees with flags",
             ));
         }
-        let mut words = bytes[HEADER_LEN..]
-            .chunks_exact(4)
-            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]));
-        let title_tokens: Vec<u32> = words.by_ref().take(n_title).collect();
-        if title_tokens.windows(2).any(|w| w[0] >= w[1]) {
-            return Err(FingerprintError::Malformed("headline tokens not sorted"));
+        let words = |from: usize, to: usize| -> Vec<u32> {
+            bytes[from..to]
+                .chunks_exact(4)
+                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect()
+        };
+        let title_tokens = words(HEADER_LEN, numbers_at);
+        let numbers = words(numbers_at + 1, sig_at);
+        if title_tokens.windows(2).any(|w| w[0] >= w[1]) || numbers.windows(2).any(|w| w[0] >= w[1])
+        {
+            return Err(FingerprintError::Malformed("token hashes not sorted"));
         }
         let signature = if has_body {
             let mut sig = Box::new([0u32; SIGNATURE_LEN]);
-            for (slot, v) in sig.iter_mut().zip(words) {
+            for (slot, v) in sig.iter_mut().zip(words(sig_at, bytes.len())) {
                 *slot = v;
             }
             Some(sig)
@@ -223,22 +255,37 @@ impl Fingerprint {
             signature,
             body_shingles,
             title_tokens,
+            numbers,
         })
     }
 }
 
-/// Version, flags, shingle count (u32), headline token count.
+/// Version, flags, shingle count (u32), headline token count; then the headline tokens, the
+/// figure count and figures, the signature.
 const HEADER_LEN: usize = 7;
 
 fn token_hash(token: &str) -> u64 {
     mix64(fnv_bytes(FNV_OFFSET, token.as_bytes()))
 }
 
-/// Distinct shingle hashes of a body, sorted. Bodies shorter than one shingle give one
-/// shingle of all their words.
-fn shingle_hashes(body: &str) -> Vec<u64> {
+/// Distinct shingle hashes of a body, sorted (bodies shorter than one shingle give one
+/// shingle of all their words), and the distinct figures' hashes, sorted, or none when there
+/// are more than [`MAX_NUMBERS`].
+fn shingle_hashes(body: &str) -> (Vec<u64>, Vec<u32>) {
     let mut tokens = Vec::with_capacity(body.len() / 5);
-    for_each_token(body, |t| tokens.push(token_hash(t)));
+    let mut numbers = Vec::new();
+    for_each_token(body, |t| {
+        let h = token_hash(t);
+        if t.bytes().any(|b| b.is_ascii_digit()) {
+            numbers.push((h >> 32) as u32);
+        }
+        tokens.push(h);
+    });
+    numbers.sort_unstable();
+    numbers.dedup();
+    if numbers.len() > MAX_NUMBERS {
+        numbers.clear();
+    }
     let mut shingles: Vec<u64> = if tokens.len() < SHINGLE_WORDS {
         if tokens.is_empty() {
             Vec::new()
@@ -253,7 +300,7 @@ fn shingle_hashes(body: &str) -> Vec<u64> {
     };
     shingles.sort_unstable();
     shingles.dedup();
-    shingles
+    (shingles, numbers)
 }
 
 fn min_hash(shingles: &[u64]) -> Option<Box<[u32; SIGNATURE_LEN]>> {
@@ -276,7 +323,7 @@ fn min_hash(shingles: &[u64]) -> Option<Box<[u32; SIGNATURE_LEN]>> {
 
 fn title_tokens(title: &str) -> Vec<u32> {
     let mut out = Vec::new();
-    for_each_token(strip_wire_prefixes(title), |t| {
+    for_each_token(strip_site_suffix(strip_wire_prefixes(title)), |t| {
         if out.len() < MAX_TITLE_TOKENS && !is_title_stopword(t) {
             out.push((token_hash(t) >> 32) as u32);
         }

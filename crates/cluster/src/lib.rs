@@ -27,7 +27,7 @@ pub use decide::{
     Candidate, ClusterConfig, Match, MatchReason, Similarity, StoryId, compare, decide,
 };
 pub use fingerprint::{
-    BAND_ROWS, BANDS, FORMAT_VERSION, Fingerprint, FingerprintError, MAX_TITLE_TOKENS,
+    BAND_ROWS, BANDS, FORMAT_VERSION, Fingerprint, FingerprintError, MAX_NUMBERS, MAX_TITLE_TOKENS,
     SHINGLE_WORDS, SIGNATURE_LEN,
 };
 pub use index::{Assignment, ClusterIndex};

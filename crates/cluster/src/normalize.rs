@@ -147,6 +147,15 @@ fn strip_one_prefix(s: &str) -> Option<&str> {
         .or_else(|| rest.strip_prefix('\u{2013}'))
 }
 
+/// The headline without a trailing `| Site Name` (the form `<title>` elements take), when at
+/// least three words remain before the bar.
+pub(crate) fn strip_site_suffix(title: &str) -> &str {
+    match title.rfind(" | ") {
+        Some(at) if title[..at].split_whitespace().count() >= 3 => title[..at].trim_end(),
+        _ => title,
+    }
+}
+
 /// Short function words that carry no identity in a headline.
 pub(crate) fn is_title_stopword(token: &str) -> bool {
     matches!(
@@ -199,6 +208,15 @@ mod tests {
     #[test]
     fn apostrophes_do_not_split_words() {
         assert_eq!(tokens("company's"), tokens("company\u{2019}s"));
+    }
+
+    #[test]
+    fn strips_a_site_suffix_after_a_bar() {
+        assert_eq!(
+            strip_site_suffix("Oil rises on supply fears | The Daily"),
+            "Oil rises on supply fears"
+        );
+        assert_eq!(strip_site_suffix("Oil | The Daily"), "Oil | The Daily");
     }
 
     #[test]
