@@ -147,12 +147,23 @@ fn strip_one_prefix(s: &str) -> Option<&str> {
         .or_else(|| rest.strip_prefix('\u{2013}'))
 }
 
-/// The headline without a trailing `| Site Name` (the form `<title>` elements take), when at
-/// least three words remain before the bar.
+/// The headline without a trailing site name or attribution: `… | Site Name`, `… - Site Name`
+/// (also with an en or em dash), when the segment has at most four words and at least four
+/// words remain. Page titles carry the site's name; wire headlines end in attributions
+/// ("- DEALERS") that rewrites drop. Both copies lose the segment, so it cannot hurt a match.
 pub(crate) fn strip_site_suffix(title: &str) -> &str {
-    match title.rfind(" | ") {
-        Some(at) if title[..at].split_whitespace().count() >= 3 => title[..at].trim_end(),
-        _ => title,
+    let Some((at, sep_len)) = [" | ", " - ", " \u{2013} ", " \u{2014} "]
+        .iter()
+        .filter_map(|sep| title.rfind(sep).map(|at| (at, sep.len())))
+        .max_by_key(|&(at, _)| at)
+    else {
+        return title;
+    };
+    let (head, tail) = (&title[..at], &title[at + sep_len..]);
+    if tail.split_whitespace().count() <= 4 && head.split_whitespace().count() >= 4 {
+        head.trim_end()
+    } else {
+        title
     }
 }
 
@@ -217,6 +228,14 @@ mod tests {
             "Oil rises on supply fears"
         );
         assert_eq!(strip_site_suffix("Oil | The Daily"), "Oil | The Daily");
+        assert_eq!(
+            strip_site_suffix("OPEC WANTS 18 DLR OIL PRICE - OAPEC OFFICIAL"),
+            "OPEC WANTS 18 DLR OIL PRICE"
+        );
+        assert_eq!(
+            strip_site_suffix("Rates: what the long - and short - end say about the economy"),
+            "Rates: what the long - and short - end say about the economy"
+        );
     }
 
     #[test]
