@@ -145,9 +145,11 @@ fn between<'a>(s: &'a str, open: &str, close: &str) -> Option<&'a str> {
 }
 
 fn parse_date(s: &str) -> AnyResult<(Timestamp, Date)> {
-    // "26-FEB-1987 15:01:01.79"
-    let s = s.trim();
-    let (date, time) = s.split_once(' ').ok_or("date without time")?;
+    // "26-FEB-1987 15:01:01.79", sometimes followed by control-character junk ("&#5;&#5;RM").
+    // One date carries a comment after the time.
+    let s = s.split('&').next().unwrap_or(s);
+    let mut fields = s.split_whitespace();
+    let (date, time) = (fields.next().ok_or("empty date")?, fields.next().ok_or("date without time")?);
     let mut dparts = date.split('-');
     let day: i8 = dparts.next().ok_or("day")?.parse()?;
     let month = match dparts.next().ok_or("month")? {
@@ -209,13 +211,19 @@ fn paragraphs(body: &str) -> Vec<String> {
 
 fn read_reuters(dir: &PathBuf, files: std::ops::RangeInclusive<u32>) -> AnyResult<Vec<Doc>> {
     let mut docs = Vec::new();
+    let mut skipped = 0usize;
     for n in files {
         let path = dir.join(format!("reut2-{n:03}.sgm"));
         let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         let text: String = bytes.iter().map(|&b| char::from(b)).collect();
         for chunk in text.split("<REUTERS ").skip(1) {
             let newid: u64 = between(chunk, "NEWID=\"", "\"").ok_or("NEWID")?.parse()?;
-            let (time, day) = parse_date(between(chunk, "<DATE>", "</DATE>").ok_or("DATE")?)?;
+            // A handful of dates are corrupt ("31-MAR-1987 605:12:19.12"): skip those documents.
+            let Ok((time, day)) = parse_date(between(chunk, "<DATE>", "</DATE>").ok_or("DATE")?)
+            else {
+                skipped += 1;
+                continue;
+            };
             let topics = between(chunk, "<TOPICS>", "</TOPICS>")
                 .unwrap_or("")
                 .split("<D>")
@@ -245,6 +253,9 @@ fn read_reuters(dir: &PathBuf, files: std::ops::RangeInclusive<u32>) -> AnyResul
                 docs.push(doc);
             }
         }
+    }
+    if skipped > 0 {
+        println!("skipped {skipped} documents with an unreadable date");
     }
     Ok(docs)
 }
