@@ -149,7 +149,10 @@ fn parse_date(s: &str) -> AnyResult<(Timestamp, Date)> {
     // One date carries a comment after the time.
     let s = s.split('&').next().unwrap_or(s);
     let mut fields = s.split_whitespace();
-    let (date, time) = (fields.next().ok_or("empty date")?, fields.next().ok_or("date without time")?);
+    let (date, time) = (
+        fields.next().ok_or("empty date")?,
+        fields.next().ok_or("date without time")?,
+    );
     let mut dparts = date.split('-');
     let day: i8 = dparts.next().ok_or("day")?.parse()?;
     let month = match dparts.next().ok_or("month")? {

@@ -23,6 +23,9 @@ pub struct Similarity {
     /// the same figures; template items (dividends, earnings, money-market operations) differ
     /// in little else.
     pub figure_overlap: Option<f32>,
+    /// True when both headlines carry figures and share none ("… FELL ON MARCH 27" against
+    /// "… ROSE ON MARCH 30"): the mark of a recurring report's next edition.
+    pub title_figures_differ: bool,
     /// Distinct shingles in the smaller body (0 when either body is empty): how much evidence
     /// the body measures rest on.
     pub smaller_body_shingles: u32,
@@ -51,6 +54,9 @@ pub fn compare(a: &Fingerprint, b: &Fingerprint) -> Similarity {
         body_containment: containment,
         title_similarity: title_jaccard(a.title_tokens(), b.title_tokens()),
         figure_overlap: figure_overlap(a.numbers(), b.numbers()),
+        title_figures_differ: !a.title_numbers().is_empty()
+            && !b.title_numbers().is_empty()
+            && intersection_len(a.title_numbers(), b.title_numbers()) == 0,
         smaller_body_shingles: smaller,
     }
 }
@@ -226,6 +232,12 @@ impl ClusterConfig {
     /// The decision rules on measured similarity, without the time window.
     pub fn judge(&self, s: &Similarity) -> Option<(MatchReason, f32)> {
         let title = s.title_similarity.unwrap_or(0.0);
+        if s.title_figures_differ
+            && s.body_jaccard_estimate
+                .is_none_or(|j| j < self.near_duplicate_any_title)
+        {
+            return None;
+        }
         let (Some(jaccard), Some(containment)) = (s.body_jaccard_estimate, s.body_containment)
         else {
             // At least one side is headline-only.

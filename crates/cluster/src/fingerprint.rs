@@ -41,6 +41,8 @@ pub struct Fingerprint {
     body_shingles: u32,
     /// Hashes of the headline's distinct tokens, sorted.
     title_tokens: Vec<u32>,
+    /// Hashes of the headline's figures (a subset of `title_tokens`), sorted.
+    title_numbers: Vec<u32>,
     /// Hashes of the body's distinct figures (tokens with a digit), sorted; empty when the body
     /// has more than [`MAX_NUMBERS`] of them (the set would be a sample, not the set).
     numbers: Vec<u32>,
@@ -84,12 +86,14 @@ impl Fingerprint {
     /// headline alone (under a stricter threshold, see [`crate::ClusterConfig`]).
     pub fn of(title: &str, body: &str) -> Fingerprint {
         let (shingles, numbers) = shingle_hashes(body);
+        let (title_tokens, title_numbers) = title_tokens(title);
         Fingerprint {
             numbers,
+            title_numbers,
             signature: min_hash(&shingles),
             // A body of more than 4 billion distinct shingles is not a news story.
             body_shingles: u32::try_from(shingles.len()).unwrap_or(u32::MAX),
-            title_tokens: title_tokens(title),
+            title_tokens,
         }
     }
 
@@ -118,6 +122,10 @@ impl Fingerprint {
 
     pub(crate) fn numbers(&self) -> &[u32] {
         &self.numbers
+    }
+
+    pub(crate) fn title_numbers(&self) -> &[u32] {
+        &self.title_numbers
     }
 
     /// Locality-sensitive keys: two stories that share any key are clustering candidates.
@@ -166,6 +174,14 @@ impl Fingerprint {
         for t in self.title_tokens.iter().take(MAX_TITLE_TOKENS) {
             out.extend_from_slice(&t.to_le_bytes());
         }
+        // Which headline tokens are figures: one bit per token (MAX_TITLE_TOKENS = 32).
+        let mut mask = 0u32;
+        for (i, t) in self.title_tokens.iter().take(MAX_TITLE_TOKENS).enumerate() {
+            if self.title_numbers.binary_search(t).is_ok() {
+                mask |= 1 << i;
+            }
+        }
+        out.extend_from_slice(&mask.to_le_bytes());
         // `numbers` never holds more than MAX_NUMBERS (48) entries.
         out.push(self.numbers.len().min(MAX_NUMBERS) as u8);
         for n in self.numbers.iter().take(MAX_NUMBERS) {
@@ -206,8 +222,9 @@ impl Fingerprint {
         if n_title > MAX_TITLE_TOKENS {
             return Err(FingerprintError::Malformed("too many headline tokens"));
         }
-        let numbers_at = HEADER_LEN + n_title * 4;
-        let Some(&n_numbers) = bytes.get(numbers_at) else {
+        let mask_at = HEADER_LEN + n_title * 4;
+        let numbers_at = mask_at + 4;
+        let Some(&n_numbers) = bytes.get(numbers_at).filter(|_| bytes.len() > numbers_at) else {
             return Err(FingerprintError::Length {
                 expected: numbers_at + 1,
                 found: bytes.len(),
@@ -236,7 +253,19 @@ impl Fingerprint {
                 .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
                 .collect()
         };
-        let title_tokens = words(HEADER_LEN, numbers_at);
+        let title_tokens = words(HEADER_LEN, mask_at);
+        let mask = words(mask_at, numbers_at).first().copied().unwrap_or(0);
+        if n_title < 32 && mask >> n_title != 0 {
+            return Err(FingerprintError::Malformed(
+                "figure mask beyond the headline",
+            ));
+        }
+        let title_numbers: Vec<u32> = title_tokens
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| mask & (1 << i) != 0)
+            .map(|(_, &t)| t)
+            .collect();
         let numbers = words(numbers_at + 1, sig_at);
         if title_tokens.windows(2).any(|w| w[0] >= w[1]) || numbers.windows(2).any(|w| w[0] >= w[1])
         {
@@ -255,6 +284,7 @@ impl Fingerprint {
             signature,
             body_shingles,
             title_tokens,
+            title_numbers,
             numbers,
         })
     }
@@ -321,14 +351,22 @@ fn min_hash(shingles: &[u64]) -> Option<Box<[u32; SIGNATURE_LEN]>> {
     Some(sig)
 }
 
-fn title_tokens(title: &str) -> Vec<u32> {
+/// The headline's distinct token hashes and, among them, its figures', both sorted.
+fn title_tokens(title: &str) -> (Vec<u32>, Vec<u32>) {
     let mut out = Vec::new();
+    let mut numbers = Vec::new();
     for_each_token(strip_site_suffix(strip_wire_prefixes(title)), |t| {
         if out.len() < MAX_TITLE_TOKENS && !is_title_stopword(t) {
-            out.push((token_hash(t) >> 32) as u32);
+            let h = (token_hash(t) >> 32) as u32;
+            out.push(h);
+            if t.bytes().any(|b| b.is_ascii_digit()) {
+                numbers.push(h);
+            }
         }
     });
     out.sort_unstable();
     out.dedup();
-    out
+    numbers.sort_unstable();
+    numbers.dedup();
+    (out, numbers)
 }
