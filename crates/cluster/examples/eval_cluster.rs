@@ -23,7 +23,7 @@ use jiff::{SignedDuration, Timestamp};
 use newsdesk_cluster::{ClusterConfig, ClusterIndex, Fingerprint, StoryId};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::error::Error;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 type AnyResult<T> = Result<T, Box<dyn Error>>;
@@ -124,10 +124,10 @@ fn decode_entities(s: &str) -> String {
             "quot" => out.push('"'),
             _ if entity.starts_with('#') => {
                 // Control characters written as &#N; carry no text.
-                if let Some(c) = entity[1..].parse::<u32>().ok().and_then(char::from_u32) {
-                    if !c.is_control() {
-                        out.push(c);
-                    }
+                if let Some(c) = entity[1..].parse::<u32>().ok().and_then(char::from_u32)
+                    && !c.is_control()
+                {
+                    out.push(c);
                 }
             }
             _ => out.push_str(&rest[..=end]),
@@ -189,10 +189,8 @@ fn paragraphs(body: &str) -> Vec<String> {
     for line in body.lines() {
         let starts_paragraph = line.starts_with(' ') || line.starts_with('\t');
         let text = line.trim();
-        if text.is_empty() || (starts_paragraph && !current.is_empty()) {
-            if !current.is_empty() {
-                out.push(std::mem::take(&mut current));
-            }
+        if (text.is_empty() || starts_paragraph) && !current.is_empty() {
+            out.push(std::mem::take(&mut current));
         }
         if text.is_empty() {
             continue;
@@ -212,7 +210,7 @@ fn paragraphs(body: &str) -> Vec<String> {
     out
 }
 
-fn read_reuters(dir: &PathBuf, files: std::ops::RangeInclusive<u32>) -> AnyResult<Vec<Doc>> {
+fn read_reuters(dir: &Path, files: std::ops::RangeInclusive<u32>) -> AnyResult<Vec<Doc>> {
     let mut docs = Vec::new();
     let mut skipped = 0usize;
     for n in files {

@@ -102,10 +102,10 @@ impl ClusterIndex {
                 published: entry.published,
                 story: entry.story,
             };
-            if let Some(m) = self.config.decide(&candidate, &fingerprint, published) {
-                if best.as_ref().is_none_or(|(_, b)| m.score > b.score) {
-                    best = Some((entry.id, m));
-                }
+            if let Some(m) = self.config.decide(&candidate, &fingerprint, published)
+                && best.as_ref().is_none_or(|(_, b)| m.score > b.score)
+            {
+                best = Some((entry.id, m));
             }
         }
         let story = match &best {

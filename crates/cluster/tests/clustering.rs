@@ -1,5 +1,6 @@
 //! Behaviour of fingerprints, the decision and the index on small stories written for these
 //! tests (no external data).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failure report
 
 use jiff::{SignedDuration, Timestamp};
 use newsdesk_cluster::{
