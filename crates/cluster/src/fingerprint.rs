@@ -225,7 +225,7 @@ impl Fingerprint {
         }
         let mask_at = HEADER_LEN + n_title * 4;
         let numbers_at = mask_at + 4;
-        let Some(&n_numbers) = bytes.get(numbers_at).filter(|_| bytes.len() > numbers_at) else {
+        let Some(&n_numbers) = bytes.get(numbers_at) else {
             return Err(FingerprintError::Length {
                 expected: numbers_at + 1,
                 found: bytes.len(),
