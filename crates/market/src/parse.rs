@@ -163,7 +163,10 @@ enum Role {
     Other,
 }
 
-fn role_of(name: &[u8]) -> Role {
+/// The role of a column name. Single-letter names (`t,o,h,l,c,v`) are roles only when
+/// `letters` is set (every name is one letter): elsewhere they are tickers (`V` is Visa in the
+/// Dow constituents file).
+fn role_of(name: &[u8], letters: bool) -> Role {
     let mut key = [0u8; 24];
     let mut n = 0;
     for &b in name {
@@ -175,7 +178,11 @@ fn role_of(name: &[u8]) -> Role {
             n += 1;
         }
     }
+    if n == 1 && !letters {
+        return Role::Other;
+    }
     match &key[..n] {
+        b"t" => Role::Date,
         b"date" | b"datetime" | b"timestamp" | b"day" | b"tradedate" | b"tradingdate" => Role::Date,
         b"time" => Role::Time,
         b"open" | b"o" | b"openprice" => Role::Open,
@@ -870,7 +877,9 @@ fn parse_csv(bytes: &[u8], opts: &ParseOptions) -> Result<ParsedPrices, PriceErr
         .iter()
         .map(|f| utf8(opts, hline, None, f).map(str::to_owned))
         .collect::<Result<_, _>>()?;
-    let roles: Vec<Role> = fields.iter().map(|f| role_of(f)).collect();
+    // Abbreviated headers (`t,o,h,l,c,v`) only when every column name is one letter.
+    let letters = fields.iter().all(|f| f.len() == 1);
+    let roles: Vec<Role> = fields.iter().map(|f| role_of(f, letters)).collect();
     let find = |r: Role| roles.iter().position(|&x| x == r);
     let (date, time) = match (find(Role::Date), find(Role::Time)) {
         (Some(d), t) => (d, t),
@@ -1096,8 +1105,11 @@ fn parse_json(bytes: &[u8], opts: &ParseOptions) -> Result<ParsedPrices, PriceEr
         for ObjectWrap(obj, raw) in rows {
             let line = line_of(raw);
             let mut vals: [Option<(Cow<'_, [u8]>, &str)>; 10] = Default::default();
+            let letters = obj
+                .iter()
+                .all(|(k, _)| role_of(k.as_bytes(), true) != Role::Other);
             for (k, v) in obj {
-                let role = role_of(k.as_bytes());
+                let role = role_of(k.as_bytes(), letters);
                 let slot = role as usize;
                 if role == Role::Other || vals[slot].is_some() {
                     continue;
