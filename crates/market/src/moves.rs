@@ -176,8 +176,9 @@ impl fmt::Display for NoMove {
             NoMove::NoBenchmark => write!(f, "no benchmark for this instrument"),
             NoMove::WindowIncomplete { window, last } => write!(
                 f,
-                "event window [{:+}, {:+}] not complete: no prices after {last}",
-                window.0, window.1
+                "event window [{}, {}] not complete: no prices after {last}",
+                signed(window.0),
+                signed(window.1)
             ),
             NoMove::BenchmarkStale { last } => {
                 write!(f, "benchmark has no prices after {last}")
@@ -220,6 +221,11 @@ impl serde::Serialize for Move {
         st.serialize_field("window", &ab.map(|a| a.window))?;
         st.end()
     }
+}
+
+/// A session offset as the issue writes it: `0`, `+1`, `-1`.
+fn signed(i: i32) -> String {
+    if i == 0 { "0".into() } else { format!("{i:+}") }
 }
 
 /// Rounds a percentage half away from zero to exactly two decimals (no negative zero).

@@ -986,6 +986,9 @@ fn parse_csv(bytes: &[u8], opts: &ParseOptions) -> Result<ParsedPrices, PriceErr
 
 type Object<'a> = Vec<(Cow<'a, str>, &'a RawValue)>;
 
+/// One JSON field's text and key, indexed by [`Role`].
+type Slot<'a> = Option<(Cow<'a, [u8]>, &'a str)>;
+
 /// An object kept as its keys and raw values (order preserved, values unparsed).
 struct ObjectWrap<'a>(Object<'a>, &'a str);
 
@@ -1104,7 +1107,7 @@ fn parse_json(bytes: &[u8], opts: &ParseOptions) -> Result<ParsedPrices, PriceEr
     for (group_symbol, rows) in &groups {
         for ObjectWrap(obj, raw) in rows {
             let line = line_of(raw);
-            let mut vals: [Option<(Cow<'_, [u8]>, &str)>; 10] = Default::default();
+            let mut vals: [Slot<'_>; 10] = Default::default();
             let letters = obj
                 .iter()
                 .all(|(k, _)| role_of(k.as_bytes(), true) != Role::Other);

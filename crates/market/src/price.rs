@@ -183,7 +183,7 @@ impl fmt::Display for Price {
             return write!(f, "{sign}{int}");
         }
         let mut width = PRICE_SCALE as usize;
-        while frac % 10 == 0 {
+        while frac.is_multiple_of(10) {
             frac /= 10;
             width -= 1;
         }

@@ -1,4 +1,5 @@
 //! The price-file parser: layouts, formats, null markers, errors, and never panicking.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failure report
 
 use jiff::civil::date;
 use newsdesk_market::{
