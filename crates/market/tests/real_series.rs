@@ -85,7 +85,7 @@ fn moves_match_an_independent_python_reference() {
         column,
     };
     let ny = ("America/New_York", (16, 0));
-    let pairs = vec![
+    let pairs = [
         // A US stock (kaggle OHLCV file) against the S&P 500.
         Pair {
             inst: src(&kaggle, "aapl.us.txt", "Close"),
