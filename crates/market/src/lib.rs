@@ -10,6 +10,28 @@
 //! - [`compute_move`] computes the chip: the change since publication and the abnormal move
 //!   against a benchmark (market model), or a [`NoMove`] that says why not.
 //!
+//! ```
+//! use newsdesk_market::{ExchangeClock, MoveConfig, ParseOptions, PriceHistory, compute_move, parse_prices};
+//!
+//! let csv = b"Date,Close\n2023-05-08,100\n2023-05-09,104.5\n2023-05-10,103\n";
+//! let parsed = parse_prices(csv, &ParseOptions::new("x.csv").with_symbol("XYZ"))?;
+//! let clock = ExchangeClock::for_mic("XNYS").expect("a known exchange");
+//! let history = PriceHistory {
+//!     daily: &parsed.series[0].daily,
+//!     intraday: &[],
+//!     clock: &clock,
+//!     source: "example",
+//!     as_of: "2023-05-11T00:00:00Z".parse()?,
+//! };
+//! // 10:57 in New York on 2023-05-09: during the session, so `from` is 05-08's close.
+//! let published = "2023-05-09T10:57:00-04:00".parse()?;
+//! let m = compute_move(&history, None, published, history.as_of, &MoveConfig::default())?;
+//! assert_eq!(m.from.price.to_string(), "100");
+//! assert_eq!(m.change_percent.to_string(), "3.00");
+//! assert_eq!(m.abnormal.unwrap_err().to_string(), "no benchmark for this instrument");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! The crate is pure: it reads only the bytes and values handed to it (zone rules come from
 //! jiff's time-zone database).
 
