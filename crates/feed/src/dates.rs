@@ -6,9 +6,9 @@
 //! A date with no offset is read in the caller's fallback zone. A date before 1980 is taken as a
 //! placeholder (`0001-01-01`, the Unix epoch) and rejected as implausible.
 
+use jiff::Timestamp;
 use jiff::civil::{Date, DateTime, Time};
 use jiff::tz::{Offset, TimeZone};
-use jiff::Timestamp;
 
 /// Why a date string gave no instant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,12 +145,7 @@ fn parse_rfc822(s: &str, zone: &TimeZone) -> Option<Timestamp> {
             return None;
         }
     }
-    let date = Date::new(
-        i16::try_from(year?).ok()?,
-        month?,
-        i8::try_from(day?).ok()?,
-    )
-    .ok()?;
+    let date = Date::new(i16::try_from(year?).ok()?, month?, i8::try_from(day?).ok()?).ok()?;
     let dt = date.to_datetime(time.unwrap_or(Time::midnight()));
     match offset {
         Some(secs) => Offset::from_seconds(secs).ok()?.to_timestamp(dt).ok(),
@@ -212,7 +207,10 @@ fn zone_offset_seconds(token: &str) -> Option<i32> {
         }
         let (h, m) = match digits.len() {
             1 | 2 => (digits.parse::<i32>().ok()?, 0),
-            4 => (digits[..2].parse::<i32>().ok()?, digits[2..].parse::<i32>().ok()?),
+            4 => (
+                digits[..2].parse::<i32>().ok()?,
+                digits[2..].parse::<i32>().ok()?,
+            ),
             _ => return None,
         };
         if h > 14 || m > 59 {
@@ -281,14 +279,23 @@ mod tests {
     #[test]
     fn rfc822_and_variants() {
         assert_eq!(utc("Tue, 05 Mar 2024 14:30:00 GMT"), "2024-03-05T14:30:00Z");
-        assert_eq!(utc("Tue, 05 Mar 2024 14:30:00 -0500"), "2024-03-05T19:30:00Z");
+        assert_eq!(
+            utc("Tue, 05 Mar 2024 14:30:00 -0500"),
+            "2024-03-05T19:30:00Z"
+        );
         // Wrong weekday, long names, single-digit hour, no seconds, UTC.
         assert_eq!(utc("Sunday, 5 March 2024 9:30 UTC"), "2024-03-05T09:30:00Z");
-        assert_eq!(utc("Thurs, 05 Mar 2024 14:30:00 CEST"), "2024-03-05T12:30:00Z");
+        assert_eq!(
+            utc("Thurs, 05 Mar 2024 14:30:00 CEST"),
+            "2024-03-05T12:30:00Z"
+        );
         // Month before day.
         assert_eq!(utc("Mar 5 2024 14:30:00 +0000"), "2024-03-05T14:30:00Z");
         assert_eq!(utc("05 Mar 24 14:30 Z"), "2024-03-05T14:30:00Z");
-        assert_eq!(utc("Tue, 05 Mar 2024 14:30:00 GMT+2"), "2024-03-05T12:30:00Z");
+        assert_eq!(
+            utc("Tue, 05 Mar 2024 14:30:00 GMT+2"),
+            "2024-03-05T12:30:00Z"
+        );
     }
 
     #[test]

@@ -112,10 +112,7 @@ pub fn parse_opml(bytes: &[u8]) -> Result<Opml, OpmlError> {
 
     loop {
         let event = reader.read_event().map_err(|e| {
-            OpmlError::Malformed(format!(
-                "at byte {}: {e}",
-                reader.error_position()
-            ))
+            OpmlError::Malformed(format!("at byte {}: {e}", reader.error_position()))
         })?;
         match event {
             Event::Start(ref e) | Event::Empty(ref e) => {
@@ -177,7 +174,9 @@ pub fn parse_opml(bytes: &[u8]) -> Result<Opml, OpmlError> {
             _ => {}
         }
         if feeds.len() >= MAX_FEEDS {
-            warnings.push(format!("more than {MAX_FEEDS} subscriptions; the rest skipped"));
+            warnings.push(format!(
+                "more than {MAX_FEEDS} subscriptions; the rest skipped"
+            ));
             break;
         }
     }
@@ -189,9 +188,7 @@ pub fn parse_opml(bytes: &[u8]) -> Result<Opml, OpmlError> {
             "the document ends inside an open element (truncated?)".into(),
         ));
     }
-    let title = title_text
-        .map(|t| clean_name(&t))
-        .filter(|t| !t.is_empty());
+    let title = title_text.map(|t| clean_name(&t)).filter(|t| !t.is_empty());
     Ok(Opml {
         title,
         feeds,
@@ -330,7 +327,9 @@ pub fn write_opml(feeds: &[OpmlFeed], title: &str) -> String {
         node.feeds.push(feed);
     }
     let mut out = String::with_capacity(128 + feeds.len() * 160);
-    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n  <head>\n    <title>");
+    out.push_str(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n  <head>\n    <title>",
+    );
     escape_into(&mut out, title);
     out.push_str("</title>\n  </head>\n  <body>\n");
     write_node(&mut out, &root, 2);

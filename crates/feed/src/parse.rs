@@ -194,7 +194,10 @@ fn build_parser(hint: &FeedHint, failures: &DateFailures) -> feed_rs::parser::Pa
         // No invented identifiers: an item without one gets `guid: None`.
         .id_generator(|_, _, _| String::new())
         .timestamp_parser(move |text| match dates::parse(text, &zone) {
-            Ok(ts) => chrono::DateTime::from_timestamp(ts.as_second(), ts.subsec_nanosecond().unsigned_abs()),
+            Ok(ts) => chrono::DateTime::from_timestamp(
+                ts.as_second(),
+                ts.subsec_nanosecond().unsigned_abs(),
+            ),
             Err(problem) => {
                 let mut list = failures.lock().ok()?;
                 let index = i64::try_from(list.len()).ok()?;
@@ -208,9 +211,9 @@ fn build_parser(hint: &FeedHint, failures: &DateFailures) -> feed_rs::parser::Pa
 fn map_error(e: feed_rs::parser::ParseFeedError, shape: Shape) -> FeedError {
     use feed_rs::parser::{ParseErrorKind, ParseFeedError as E};
     match e {
-        E::ParseError(ParseErrorKind::NoFeedRoot) => FeedError::NotAFeed(
-            "no RSS 0.9x/2.0, RSS 1.0 (RDF) or Atom root element".to_string(),
-        ),
+        E::ParseError(ParseErrorKind::NoFeedRoot) => {
+            FeedError::NotAFeed("no RSS 0.9x/2.0, RSS 1.0 (RDF) or Atom root element".to_string())
+        }
         E::JsonUnsupportedVersion(v) => FeedError::NotAFeed(format!(
             "JSON with version {:?}, not a JSON Feed",
             v.chars().take(80).collect::<String>()
@@ -261,7 +264,8 @@ fn convert(
         .map(|t| plain_text(&t.content))
         .unwrap_or_default();
     if cap_chars(&mut title, limits.max_title_chars) {
-        cx.warnings.push("feed title cut to the length limit".to_string());
+        cx.warnings
+            .push("feed title cut to the length limit".to_string());
     }
     let site_url = feed
         .links
@@ -424,7 +428,11 @@ impl Ctx<'_> {
             if body.trim().is_empty() {
                 return None;
             }
-            let is_plain = c.content_type.subty().as_str().eq_ignore_ascii_case("plain");
+            let is_plain = c
+                .content_type
+                .subty()
+                .as_str()
+                .eq_ignore_ascii_case("plain");
             let mut html = if is_plain {
                 escape_text_as_html(body)
             } else {
@@ -506,7 +514,9 @@ impl Ctx<'_> {
                     .content_type
                     .as_ref()
                     .is_some_and(|t| t.ty().as_str().eq_ignore_ascii_case("image"));
-                if is_image && let Some(u) = c.url.as_ref().and_then(|u| self.url(u.as_str(), &what)) {
+                if is_image
+                    && let Some(u) = c.url.as_ref().and_then(|u| self.url(u.as_str(), &what))
+                {
                     return Some(u);
                 }
             }
@@ -527,6 +537,10 @@ fn names<'a>(raw: impl Iterator<Item = &'a str>, limits: &ParseLimits) -> Vec<St
     let mut out: Vec<String> = Vec::new();
     for r in raw {
         let mut name = plain_text(r);
+        // RSS `author` is "email (Name)"; feed-rs takes the email out and leaves the brackets.
+        if name.starts_with('(') && name.ends_with(')') {
+            name = name[1..name.len() - 1].trim().to_string();
+        }
         if name.is_empty() {
             continue;
         }
@@ -640,7 +654,10 @@ mod tests {
             first_img_src("<p>x</p><IMG alt='a' SRC=\"/a.jpg?x=1&amp;y=2\">").as_deref(),
             Some("/a.jpg?x=1&y=2")
         );
-        assert_eq!(first_img_src("<img data-src=x src=b.png>").as_deref(), Some("b.png"));
+        assert_eq!(
+            first_img_src("<img data-src=x src=b.png>").as_deref(),
+            Some("b.png")
+        );
         assert_eq!(first_img_src("<p>no image</p>"), None);
     }
 

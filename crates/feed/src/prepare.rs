@@ -12,7 +12,7 @@
 //! header beats the bytes, `<meta>` is consulted), and depending on it would bring the HTML
 //! stack into this crate. Feeds need the bytes-first order above.
 
-use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
+use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 use std::borrow::Cow;
 
 /// Where the encoding decision came from.
@@ -94,9 +94,8 @@ pub fn decode<'a>(bytes: &'a [u8], content_type: Option<&str>) -> Decoded<'a> {
         return finish(bytes, UTF_8, EncodingSource::Utf8Check, warnings);
     }
     if header == Some(UTF_8) || declared == Some(UTF_8) {
-        warnings.push(
-            "declared UTF-8 but the bytes are not UTF-8; read as windows-1252".to_string(),
-        );
+        warnings
+            .push("declared UTF-8 but the bytes are not UTF-8; read as windows-1252".to_string());
     } else {
         warnings.push("no usable encoding declared; read as windows-1252".to_string());
     }
@@ -392,7 +391,10 @@ mod tests {
         let text = "\n<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<!-- c -->\n<!DOCTYPE rss [\n<!ENTITY x \"a > b ]\">\n<!-- ] > -->\n]>\n<rss/>";
         let p = prepare(Cow::Borrowed(text)).unwrap();
         assert_eq!(p.shape, Shape::Xml);
-        assert!(p.text.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"));
+        assert!(
+            p.text
+                .starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
+        );
         assert!(!p.text.contains("DOCTYPE"));
         assert!(!p.text.contains("ENTITY"));
         assert!(p.text.contains("<!-- c -->"));

@@ -83,7 +83,8 @@ fn looks_like_markup(s: &str) -> bool {
     let b = s.as_bytes();
     b.iter().enumerate().any(|(i, &c)| {
         c == b'<'
-            && b.get(i + 1).is_some_and(|n| n.is_ascii_alphabetic() || *n == b'/')
+            && b.get(i + 1)
+                .is_some_and(|n| n.is_ascii_alphabetic() || *n == b'/')
             && s[i..].contains('>')
     })
 }
@@ -148,7 +149,9 @@ fn read_tag(html: &str, start: usize) -> Option<Tag<'_>> {
         });
     }
     if next == b'!' || next == b'?' {
-        let end = html[start..].find('>').map_or(html.len(), |e| start + e + 1);
+        let end = html[start..]
+            .find('>')
+            .map_or(html.len(), |e| start + e + 1);
         return Some(Tag {
             name: "",
             end,
@@ -203,7 +206,9 @@ fn skip_past_close(html: &str, from: usize, name: &str) -> usize {
             && b.get(name_end)
                 .is_none_or(|c| !(c.is_ascii_alphanumeric() || *c == b'-'))
         {
-            return html[name_end..].find('>').map_or(b.len(), |e| name_end + e + 1);
+            return html[name_end..]
+                .find('>')
+                .map_or(b.len(), |e| name_end + e + 1);
         }
         i = at + 2;
     }
@@ -424,7 +429,10 @@ mod tests {
 
     #[test]
     fn lone_angle_brackets_and_ampersands_are_text() {
-        assert_eq!(plain_text("AT&T < 5% & S&P > 4,000"), "AT&T < 5% & S&P > 4,000");
+        assert_eq!(
+            plain_text("AT&T < 5% & S&P > 4,000"),
+            "AT&T < 5% & S&P > 4,000"
+        );
         assert_eq!(plain_text("a <3 b"), "a <3 b");
     }
 
