@@ -241,7 +241,7 @@ pub fn prepare(text: Cow<'_, str>) -> Result<Prepared<'_>, UnterminatedDoctype> 
             pos = rest.find("-->").map_or(s.len(), |e| pos + e + 3);
         } else if rest.starts_with("<?") {
             pos = rest.find("?>").map_or(s.len(), |e| pos + e + 2);
-        } else if rest.len() >= 9 && rest[..9].eq_ignore_ascii_case("<!DOCTYPE") {
+        } else if rest.len() >= 9 && rest.as_bytes()[..9].eq_ignore_ascii_case(b"<!DOCTYPE") {
             let end = doctype_end(rest).ok_or(UnterminatedDoctype)?;
             let decl = &rest[..end];
             let upper = decl.to_ascii_uppercase();
@@ -308,9 +308,11 @@ fn starts_with_element(s: &str, name: &str) -> bool {
     let Some(rest) = s.strip_prefix('<') else {
         return false;
     };
-    rest.len() >= name.len()
-        && rest[..name.len()].eq_ignore_ascii_case(name)
-        && rest[name.len()..].starts_with(|c: char| c.is_whitespace() || c == '>' || c == '/')
+    let b = rest.as_bytes();
+    b.len() >= name.len()
+        && b[..name.len()].eq_ignore_ascii_case(name.as_bytes())
+        && b.get(name.len())
+            .is_none_or(|c| c.is_ascii_whitespace() || *c == b'>' || *c == b'/')
 }
 
 /// Byte length of the doctype declaration at the start of `s` (which starts `<!DOCTYPE`),

@@ -1,5 +1,7 @@
 //! The four formats read from fixtures into our model.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failure report
+
 use jiff::Timestamp;
 use newsdesk_feed::{FeedHint, FeedKind, ParsedFeed, parse_feed};
 use url::Url;

@@ -1,5 +1,7 @@
 //! Hostile and broken input: each case has one clear outcome.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failure report
+
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
