@@ -294,7 +294,11 @@ fn feed_url(raw: &str) -> Option<Url> {
 }
 
 fn clean_name(s: &str) -> String {
-    let mut name = collapse_whitespace(s);
+    let kept: String = s
+        .chars()
+        .filter(|&c| is_xml_char(c) || c.is_whitespace())
+        .collect();
+    let mut name = collapse_whitespace(&kept);
     cap_chars(&mut name, MAX_TITLE_CHARS);
     name
 }

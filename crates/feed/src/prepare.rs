@@ -60,7 +60,7 @@ pub fn decode<'a>(bytes: &'a [u8], content_type: Option<&str>) -> Decoded<'a> {
     if bytes.starts_with(&[0, b'<', 0, b'?']) {
         return finish(bytes, UTF_16BE, EncodingSource::Autodetected, warnings);
     }
-    if std::str::from_utf8(bytes).is_ok() {
+    if let Ok(text) = std::str::from_utf8(bytes) {
         for (label, enc) in [("HTTP header", header), ("XML declaration", declared)] {
             if let Some(enc) = enc
                 && enc != UTF_8
@@ -72,7 +72,13 @@ pub fn decode<'a>(bytes: &'a [u8], content_type: Option<&str>) -> Decoded<'a> {
                 ));
             }
         }
-        return finish(bytes, UTF_8, EncodingSource::Utf8Check, warnings);
+        // Already valid: borrow it rather than have encoding_rs validate it a second time.
+        return Decoded {
+            text: Cow::Borrowed(text),
+            encoding: UTF_8,
+            source: EncodingSource::Utf8Check,
+            warnings,
+        };
     }
     // A declared legacy encoding is believed over a declared UTF-8 that the bytes just
     // disproved; the header comes first (RFC 7303), UTF-16 labels on 8-bit text are false.

@@ -26,22 +26,100 @@ pub fn plain_text(html: &str) -> String {
 /// Collapses runs of whitespace (including no-break spaces and line separators) to one space
 /// and trims both ends. Control characters other than whitespace are dropped.
 pub fn collapse_whitespace(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut pending_space = false;
-    for c in s.chars() {
-        if c.is_whitespace() {
-            pending_space = !out.is_empty();
-        } else if c.is_control() || c == '\u{FEFF}' {
-            continue;
-        } else {
-            if pending_space {
-                out.push(' ');
-                pending_space = false;
-            }
-            out.push(c);
+    let mut sink = TextSink::with_capacity(s.len());
+    sink.push_text(s);
+    sink.out
+}
+
+/// Output buffer that collapses whitespace as text is appended: runs of ordinary characters
+/// are copied in bulk, so the common case costs one scan and one copy.
+struct TextSink {
+    out: String,
+    pending_space: bool,
+}
+
+impl TextSink {
+    fn with_capacity(n: usize) -> Self {
+        TextSink {
+            out: String::with_capacity(n),
+            pending_space: false,
         }
     }
-    out
+
+    /// A word boundary (a tag): a space if anything follows.
+    fn boundary(&mut self) {
+        self.pending_space = !self.out.is_empty();
+    }
+
+    fn push_run(&mut self, run: &str) {
+        if run.is_empty() {
+            return;
+        }
+        if self.pending_space {
+            self.out.push(' ');
+            self.pending_space = false;
+        }
+        self.out.push_str(run);
+    }
+
+    fn push_text(&mut self, s: &str) {
+        let b = s.as_bytes();
+        let mut run_start = 0;
+        let mut i = 0;
+        while i < b.len() {
+            let c = b[i];
+            if c >= 0x21 && c < 0x7F {
+                i += 1;
+                continue;
+            }
+            if c < 0x80 {
+                // ASCII whitespace or control.
+                self.push_run(&s[run_start..i]);
+                if c.is_ascii_whitespace() || c == 0x0B {
+                    self.pending_space = !self.out.is_empty();
+                }
+                i += 1;
+                run_start = i;
+                continue;
+            }
+            let ch = s[i..].chars().next().unwrap_or('\u{FFFD}');
+            let len = ch.len_utf8();
+            if ch.is_whitespace() || ch.is_control() || ch == '\u{FEFF}' {
+                self.push_run(&s[run_start..i]);
+                if ch.is_whitespace() {
+                    self.pending_space = !self.out.is_empty();
+                }
+                run_start = i + len;
+            }
+            i += len;
+        }
+        self.push_run(&s[run_start..]);
+    }
+
+    /// Appends text whose character references still need decoding.
+    fn push_encoded(&mut self, s: &str) {
+        let mut rest = s;
+        while let Some(amp) = rest.find('&') {
+            self.push_text(&rest[..amp]);
+            rest = &rest[amp..];
+            match decode_one(rest) {
+                Some((Decoded::Char(c), used)) => {
+                    let mut buf = [0u8; 4];
+                    self.push_text(c.encode_utf8(&mut buf));
+                    rest = &rest[used..];
+                }
+                Some((Decoded::Str(v), used)) => {
+                    self.push_text(v);
+                    rest = &rest[used..];
+                }
+                None => {
+                    self.push_run("&");
+                    rest = &rest[1..];
+                }
+            }
+        }
+        self.push_text(rest);
+    }
 }
 
 /// Cuts `s` to at most `max_chars` characters (the `…` it appends included), preferring the
@@ -94,7 +172,7 @@ fn strip_and_decode(html: &str) -> String {
     if !html.contains(['<', '&']) {
         return collapse_whitespace(html);
     }
-    let mut raw = String::with_capacity(html.len());
+    let mut sink = TextSink::with_capacity(html.len());
     let bytes = html.as_bytes();
     let mut i = 0;
     let mut text_start = 0;
@@ -107,9 +185,9 @@ fn strip_and_decode(html: &str) -> String {
             i += 1;
             continue;
         };
-        raw.push_str(&html[text_start..i]);
-        // Block-level boundaries become spaces so words on either side do not merge.
-        raw.push(' ');
+        sink.push_encoded(&html[text_start..i]);
+        // Tags become word boundaries so words on either side do not merge.
+        sink.boundary();
         i = tag.end;
         if !tag.closing
             && !tag.self_closing
@@ -121,8 +199,8 @@ fn strip_and_decode(html: &str) -> String {
         }
         text_start = i;
     }
-    raw.push_str(&html[text_start..]);
-    collapse_whitespace(&decode_entities(&raw))
+    sink.push_encoded(&html[text_start..]);
+    sink.out
 }
 
 struct Tag<'a> {
