@@ -68,7 +68,7 @@ impl TextSink {
         let mut i = 0;
         while i < b.len() {
             let c = b[i];
-            if c >= 0x21 && c < 0x7F {
+            if (0x21..0x7F).contains(&c) {
                 i += 1;
                 continue;
             }
