@@ -374,7 +374,7 @@ impl Ctx<'_> {
         Some(ts)
     }
 
-    fn item(&mut self, index: usize, entry: fr::Entry, feed_authors: &[String]) -> FeedItem {
+    fn item(&mut self, index: usize, mut entry: fr::Entry, feed_authors: &[String]) -> FeedItem {
         let limits = self.limits;
         let guid = {
             let id = entry.id.trim();
@@ -423,8 +423,9 @@ impl Ctx<'_> {
             (!s.is_empty()).then_some(s)
         });
 
-        let content_html = entry.content.as_ref().and_then(|c| {
-            let body = c.body.as_deref()?;
+        // Moved, not copied: content is most of a feed's bytes.
+        let content_html = entry.content.take().and_then(|c| {
+            let body = c.body?;
             if body.trim().is_empty() {
                 return None;
             }
@@ -434,9 +435,9 @@ impl Ctx<'_> {
                 .as_str()
                 .eq_ignore_ascii_case("plain");
             let mut html = if is_plain {
-                escape_text_as_html(body)
+                escape_text_as_html(&body)
             } else {
-                body.to_string()
+                body
             };
             if cap_bytes(&mut html, limits.max_content_bytes) {
                 self.warnings

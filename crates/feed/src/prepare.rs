@@ -232,8 +232,11 @@ pub fn prepare(text: Cow<'_, str>) -> Result<Prepared<'_>, UnterminatedDoctype> 
         .map_or(s.len(), |(i, _)| i);
     let mut pos = body_start;
     let mut decl_end = None;
+    let mut decl_says_utf8 = true;
     if s[pos..].starts_with("<?xml") && s[pos + 5..].starts_with(|c: char| c.is_whitespace()) {
         let end = s[pos..].find("?>").map_or(s.len(), |e| pos + e + 2);
+        decl_says_utf8 = pseudo_attribute(&s[pos..end], "encoding")
+            .is_none_or(|e| e.eq_ignore_ascii_case("utf-8") || e.eq_ignore_ascii_case("utf8"));
         decl_end = Some(end);
         pos = end;
     }
@@ -285,7 +288,9 @@ pub fn prepare(text: Cow<'_, str>) -> Result<Prepared<'_>, UnterminatedDoctype> 
         Shape::Other
     };
 
-    let needs_rewrite = body_start > 0 || decl_end.is_some() || doctype_span.is_some();
+    // Copy the document only when something must change: most feeds are UTF-8, declare it,
+    // and have no doctype, and a copy of a large feed is measurable.
+    let needs_rewrite = body_start > 0 || !decl_says_utf8 || doctype_span.is_some();
     if !needs_rewrite || shape == Shape::Json {
         return Ok(Prepared {
             text,
@@ -436,5 +441,10 @@ mod tests {
     fn untouched_input_is_borrowed() {
         let p = prepare(Cow::Borrowed("<rss version=\"2.0\"/>")).unwrap();
         assert!(matches!(p.text, Cow::Borrowed(_)));
+        // A UTF-8 declaration needs no rewrite either; a legacy one does.
+        let utf8 = "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss/>";
+        assert!(matches!(prepare(Cow::Borrowed(utf8)).unwrap().text, Cow::Borrowed(_)));
+        let latin = "<?xml version=\"1.0\" encoding=\"latin1\"?><rss/>";
+        assert!(matches!(prepare(Cow::Borrowed(latin)).unwrap().text, Cow::Owned(_)));
     }
 }
