@@ -443,8 +443,14 @@ mod tests {
         assert!(matches!(p.text, Cow::Borrowed(_)));
         // A UTF-8 declaration needs no rewrite either; a legacy one does.
         let utf8 = "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss/>";
-        assert!(matches!(prepare(Cow::Borrowed(utf8)).unwrap().text, Cow::Borrowed(_)));
+        assert!(matches!(
+            prepare(Cow::Borrowed(utf8)).unwrap().text,
+            Cow::Borrowed(_)
+        ));
         let latin = "<?xml version=\"1.0\" encoding=\"latin1\"?><rss/>";
-        assert!(matches!(prepare(Cow::Borrowed(latin)).unwrap().text, Cow::Owned(_)));
+        assert!(matches!(
+            prepare(Cow::Borrowed(latin)).unwrap().text,
+            Cow::Owned(_)
+        ));
     }
 }

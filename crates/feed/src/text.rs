@@ -72,6 +72,13 @@ impl TextSink {
                 i += 1;
                 continue;
             }
+            // A single space between two ordinary characters stays inside the run, so plain
+            // prose is copied in one piece.
+            if c == b' ' && i > run_start && b.get(i + 1).is_some_and(|n| (0x21..0x7F).contains(n))
+            {
+                i += 1;
+                continue;
+            }
             if c < 0x80 {
                 // ASCII whitespace or control.
                 self.push_run(&s[run_start..i]);
@@ -157,14 +164,24 @@ pub fn cap_bytes(s: &mut String, max_bytes: usize) -> bool {
     true
 }
 
+/// Whether `s` holds a `<` that starts a tag and is followed somewhere by a `>`. Linear: one
+/// reverse search for the last `>`, then memchr jumps between `<`s before it.
 fn looks_like_markup(s: &str) -> bool {
     let b = s.as_bytes();
-    b.iter().enumerate().any(|(i, &c)| {
-        c == b'<'
-            && b.get(i + 1)
-                .is_some_and(|n| n.is_ascii_alphabetic() || *n == b'/')
-            && s[i..].contains('>')
-    })
+    let Some(last_gt) = s.rfind('>') else {
+        return false;
+    };
+    let mut from = 0;
+    while let Some(p) = s[from..last_gt].find('<') {
+        let at = from + p;
+        if b.get(at + 1)
+            .is_some_and(|n| n.is_ascii_alphabetic() || *n == b'/')
+        {
+            return true;
+        }
+        from = at + 1;
+    }
+    false
 }
 
 fn strip_and_decode(html: &str) -> String {
@@ -177,9 +194,10 @@ fn strip_and_decode(html: &str) -> String {
     let mut i = 0;
     let mut text_start = 0;
     while i < bytes.len() {
-        if bytes[i] != b'<' {
-            i += 1;
-            continue;
+        // `find` on a char uses memchr: text between tags is skipped in bulk.
+        match html[i..].find('<') {
+            Some(p) => i += p,
+            None => break,
         }
         let Some(tag) = read_tag(html, i) else {
             i += 1;
@@ -537,6 +555,16 @@ mod tests {
         let mut multi = "ééééé".to_string();
         assert!(cap_bytes(&mut multi, 5));
         assert_eq!(multi, "éé");
+    }
+
+    #[test]
+    fn markup_check_is_linear_on_hostile_input() {
+        // Regression: the check used to search for '>' after every '<a', O(n²).
+        let hostile = format!("{}>", "<a".repeat(200_000));
+        let started = std::time::Instant::now();
+        assert!(looks_like_markup(&hostile));
+        assert!(!looks_like_markup(&"<a".repeat(200_000)));
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
     }
 
     #[test]
