@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context;
 use jiff::Timestamp;
@@ -108,27 +109,36 @@ pub fn source_for(article: &Article, zone: &str) -> NewSource {
     }
 }
 
+/// A batch being written by a background task.
+type Writing = tokio::task::JoinHandle<newsdesk_store::Result<Vec<UpsertOutcome>>>;
+
 /// Stores articles in batches and remembers source ids.
+///
+/// A full batch is written by a background task while the caller reads, extracts and tags the
+/// next one, so input work and the database's work overlap; at most one batch is in flight, so
+/// memory stays bounded and outcomes are counted in order.
 pub struct Ingest<'a> {
-    store: &'a dyn Store,
+    store: Arc<dyn Store>,
     tagger: Option<newsdesk_tag::Tagger<'a>>,
     batch: Vec<NewArticle>,
     batch_size: usize,
     sources: HashMap<String, Id>,
-    /// What happened so far.
+    writing: Option<Writing>,
+    /// What happened so far (batches still being written are counted by [`Ingest::finish`]).
     pub summary: AddSummary,
 }
 
 impl<'a> Ingest<'a> {
     /// A new ingest into `store`, committing every `batch_size` articles, tagging each article
     /// with `kb` when given.
-    pub fn new(store: &'a dyn Store, kb: Option<&'a newsdesk_tag::Kb>, batch_size: usize) -> Self {
+    pub fn new(store: Arc<dyn Store>, kb: Option<&'a newsdesk_tag::Kb>, batch_size: usize) -> Self {
         Ingest {
             store,
             tagger: kb.map(newsdesk_tag::Tagger::new),
             batch: Vec::new(),
             batch_size: batch_size.clamp(1, 1000),
             sources: HashMap::new(),
+            writing: None,
             summary: AddSummary::default(),
         }
     }
@@ -147,7 +157,7 @@ impl<'a> Ingest<'a> {
         Ok(id)
     }
 
-    /// Queues one article; commits when the batch is full.
+    /// Queues one article; hands the batch to the writer when it is full.
     pub async fn push(
         &mut self,
         source_id: Id,
@@ -167,17 +177,37 @@ impl<'a> Ingest<'a> {
         Ok(())
     }
 
-    /// Commits the queued articles (one transaction).
+    /// Hands the queued articles to the writer (one transaction), after the previous batch
+    /// has been committed.
     pub async fn flush(&mut self) -> anyhow::Result<()> {
+        self.wait().await?;
         if self.batch.is_empty() {
             return Ok(());
         }
-        let outcomes = self
-            .store
-            .upsert_articles(&self.batch)
+        let batch = std::mem::take(&mut self.batch);
+        let store = Arc::clone(&self.store);
+        self.writing = Some(tokio::spawn(
+            async move { store.upsert_articles(&batch).await },
+        ));
+        Ok(())
+    }
+
+    /// Commits everything queued and waits for it; afterwards [`Ingest::summary`] is complete.
+    pub async fn finish(&mut self) -> anyhow::Result<AddSummary> {
+        self.flush().await?;
+        self.wait().await?;
+        Ok(self.summary)
+    }
+
+    /// Waits for the batch in flight, if any, and counts its outcomes.
+    async fn wait(&mut self) -> anyhow::Result<()> {
+        let Some(writing) = self.writing.take() else {
+            return Ok(());
+        };
+        let outcomes = writing
             .await
+            .context("the batch writer stopped")?
             .context("storing a batch of articles")?;
-        self.batch.clear();
         for o in &outcomes {
             self.summary.count(o);
         }
@@ -204,7 +234,7 @@ pub async fn run_add(
         content_type: None,
         max_input_bytes: args.max_bytes,
     };
-    let mut ingest = Ingest::new(backends.store.as_ref(), Some(kb), args.batch);
+    let mut ingest = Ingest::new(Arc::clone(&backends.store), Some(kb), args.batch);
     let stderr = std::io::stderr();
     let mut fetcher: Option<newsdesk_fetch::Fetcher> = None;
     let mut fetch = fetch;
@@ -242,9 +272,8 @@ pub async fn run_add(
         )
         .await?;
     }
-    ingest.flush().await?;
+    let s = ingest.finish().await?;
     let indexed = backends.catch_up().await?;
-    let s = ingest.summary;
     println!(
         "added: {} new, {} revised, {} unchanged, {} removed earlier, {} failed; search index at change {} ({} documents updated)",
         s.inserted, s.revised, s.unchanged, s.removed, s.failed, indexed.seq, indexed.indexed

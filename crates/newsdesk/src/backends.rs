@@ -80,13 +80,26 @@ impl Backends {
     /// Brings the search index up to the store's change log (after a crash between a store
     /// commit and an index commit, or after another process wrote).
     pub async fn catch_up(&self) -> anyhow::Result<CatchUp> {
-        indexer::catch_up(
+        let index = indexer::catch_up(
             self.store.as_ref(),
             self.index.as_ref(),
             indexer::DEFAULT_BATCH,
         )
         .await
-        .context("bringing the search index up to date")
+        .context("bringing the search index up to date")?;
+        self.catch_up_stories().await?;
+        Ok(index)
+    }
+
+    /// Files new and revised articles into stories (clustering), from the change log.
+    pub async fn catch_up_stories(&self) -> anyhow::Result<newsdesk_store::stories::StoryCatchUp> {
+        newsdesk_store::stories::catch_up(
+            self.store.as_ref(),
+            &newsdesk_cluster::ClusterConfig::default(),
+            newsdesk_store::stories::DEFAULT_BATCH,
+        )
+        .await
+        .context("filing articles into stories")
     }
 }
 

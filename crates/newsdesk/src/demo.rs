@@ -96,7 +96,7 @@ pub fn articles() -> anyhow::Result<Vec<DemoArticle>> {
 /// Stores the demo corpus (idempotent: a second load finds every story unchanged and writes
 /// nothing). The fetch time is fixed, so reloading never marks a story "updated".
 pub async fn load(
-    store: &dyn newsdesk_store::Store,
+    store: std::sync::Arc<dyn newsdesk_store::Store>,
     kb: &newsdesk_tag::Kb,
 ) -> anyhow::Result<crate::add_cmd::AddSummary> {
     let items = tokio::task::spawn_blocking(articles)
@@ -108,8 +108,7 @@ pub async fn load(
         let sid = ingest.source_id(&item.source).await?;
         ingest.push(sid, item.article, fetched_at).await?;
     }
-    ingest.flush().await?;
-    Ok(ingest.summary)
+    ingest.finish().await
 }
 
 fn to_article(item: &Item, source: &NewSource) -> anyhow::Result<Article> {

@@ -16,7 +16,7 @@ pub async fn run_serve(
 ) -> anyhow::Result<ExitCode> {
     if args.demo {
         let kb = crate::tagging::load_kb(config)?;
-        let s = crate::demo::load(backends.store.as_ref(), &kb).await?;
+        let s = crate::demo::load(std::sync::Arc::clone(&backends.store), &kb).await?;
         tracing::info!(
             inserted = s.inserted,
             unchanged = s.unchanged,

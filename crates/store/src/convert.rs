@@ -79,18 +79,30 @@ pub(crate) fn placeholders(first: usize, n: usize) -> String {
 }
 
 /// `($1, $2, $3), ($4, $5, $6), …`: `rows` groups of `width` placeholders for a multi-row
-/// `VALUES` list.
-pub(crate) fn row_placeholders(width: usize, rows: usize) -> String {
+/// `VALUES` list, for a statement with no other parameters. With `anonymous` the placeholders
+/// are plain `?` (SQLite): sqlx binds numbered ones by asking SQLite each parameter's name, a
+/// linear search per parameter, which makes a statement with thousands of them quadratic.
+pub(crate) fn row_placeholders(width: usize, rows: usize, anonymous: bool) -> String {
     let mut out = String::with_capacity(rows * (width * 6 + 4));
     for r in 0..rows {
         if r > 0 {
             out.push_str(", ");
         }
         out.push('(');
-        out.push_str(&placeholders(1 + r * width, width));
+        out.push_str(&list_placeholders(1 + r * width, width, anonymous));
         out.push(')');
     }
     out
+}
+
+/// `$first, …` (or `?, …` when `anonymous`; see [`row_placeholders`]) for a statement whose
+/// parameters are exactly these.
+pub(crate) fn list_placeholders(first: usize, n: usize, anonymous: bool) -> String {
+    if anonymous {
+        vec!["?"; n].join(", ")
+    } else {
+        placeholders(first, n)
+    }
 }
 
 #[cfg(test)]
@@ -99,8 +111,9 @@ mod tests {
 
     #[test]
     fn row_placeholders_number_every_parameter_once() {
-        assert_eq!(row_placeholders(3, 2), "($1, $2, $3), ($4, $5, $6)");
-        assert_eq!(row_placeholders(1, 1), "($1)");
-        assert_eq!(row_placeholders(2, 0), "");
+        assert_eq!(row_placeholders(3, 2, false), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(row_placeholders(1, 1, false), "($1)");
+        assert_eq!(row_placeholders(2, 0, false), "");
+        assert_eq!(row_placeholders(2, 2, true), "(?, ?), (?, ?)");
     }
 }

@@ -71,6 +71,7 @@
 pub mod identity;
 pub mod postgres;
 pub mod sqlite;
+pub mod stories;
 
 mod convert;
 mod error;
@@ -81,7 +82,8 @@ pub use error::{Result, StoreError};
 pub use model::{
     ArticleFilter, ArticlePage, ArticleSummary, Change, ChangeKind, Cursor, EnqueueOutcome,
     FailOutcome, Id, InstrumentLink, Job, JobState, Lease, LinkRole, NewArticle, NewJob, NewSource,
-    Removal, Revision, Source, StoredArticle, UpsertOutcome, backoff,
+    Removal, Revision, Source, StoredArticle, StoryAssignment, StoryCandidate, StoryMember,
+    UpsertOutcome, backoff,
 };
 pub use postgres::{PgPoolSettings, PostgresStore};
 pub use sqlite::SqliteStore;

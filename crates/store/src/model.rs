@@ -504,3 +504,44 @@ mod tests {
         assert_eq!(backoff(1000, s(10), s(300)), s(300));
     }
 }
+
+/// A stored article's clustering record, fetched as a candidate for a new article's story.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoryCandidate {
+    /// The stored article.
+    pub article_id: Id,
+    /// Its story.
+    pub story_id: Id,
+    /// Its publication time (the list sort time).
+    pub published: Timestamp,
+    /// Its fingerprint (`newsdesk_cluster::Fingerprint::to_bytes`).
+    pub fingerprint: Vec<u8>,
+}
+
+/// An article's story assignment, written by [`crate::stories::catch_up`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoryAssignment {
+    /// The article.
+    pub article_id: Id,
+    /// Its story: an earlier article's story, or its own id when it founds one. An article
+    /// that already has a story keeps it (story ids are stable); only its fingerprint and keys
+    /// are refreshed.
+    pub story_id: Id,
+    /// Its publication time.
+    pub published: Timestamp,
+    /// Its fingerprint bytes.
+    pub fingerprint: Vec<u8>,
+    /// Its band keys (the `u64` keys reinterpreted as `i64`).
+    pub keys: Vec<i64>,
+    /// The rule that joined it to an existing story; `None` when it founded the story.
+    pub reason: Option<String>,
+}
+
+/// Another live article of the same story, for "Also reported by …".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoryMember {
+    /// The article.
+    pub summary: ArticleSummary,
+    /// The rule that joined it (`None` for the article that founded the story).
+    pub reason: Option<String>,
+}

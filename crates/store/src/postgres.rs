@@ -19,6 +19,9 @@ use sqlx::{PgConnection, Pool, Postgres, SqlSafeStr, Transaction};
 type Db = Postgres;
 type This = PostgresStore;
 
+/// PostgreSQL numbers its parameters `$n`.
+const ANONYMOUS_PARAMS: bool = false;
+
 const BACKEND: &str = "postgres";
 /// Lock the looked-up article row until commit, so the revision decided from it stands.
 const ROW_LOCK: &str = " FOR UPDATE";
@@ -134,13 +137,22 @@ async fn lock_change_log(conn: &mut PgConnection) -> Result<()> {
 
 /// The PostgreSQL migrations, embedded in the binary.
 fn migrator() -> Migrator {
-    Migrator::with_migrations(vec![Migration::new(
-        1,
-        "init".into(),
-        MigrationType::Simple,
-        include_str!("../migrations/postgres/0001_init.sql").into_sql_str(),
-        false,
-    )])
+    Migrator::with_migrations(vec![
+        Migration::new(
+            1,
+            "init".into(),
+            MigrationType::Simple,
+            include_str!("../migrations/postgres/0001_init.sql").into_sql_str(),
+            false,
+        ),
+        Migration::new(
+            4,
+            "stories".into(),
+            MigrationType::Simple,
+            include_str!("../migrations/postgres/0004_stories.sql").into_sql_str(),
+            false,
+        ),
+    ])
 }
 
 include!("shared.rs");

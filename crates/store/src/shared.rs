@@ -6,7 +6,8 @@
 // - `This::begin_write()` — `BEGIN IMMEDIATE` on SQLite, a plain `BEGIN` on PostgreSQL,
 // - `lock_change_log(&mut conn)` — takes the change-log lock on PostgreSQL, nothing on SQLite,
 // - `CLAIM_LOCK` — the row-locking suffix of the job claim query,
-// - `BACKEND` — the backend name.
+// - `BACKEND` — the backend name,
+// - `ANONYMOUS_PARAMS` — whether long parameter lists use `?` (see `convert::row_placeholders`).
 //
 // Why `include!` and not generics: sqlx code generic over the database needs long `where`
 // clauses on every function (executor, encode and decode bounds per type); including the same
@@ -27,7 +28,7 @@ use crate::identity;
 use crate::model::{
     ArticleFilter, ArticlePage, ArticleSummary, Change, ChangeKind, Cursor, EnqueueOutcome,
     FailOutcome, Id, InstrumentLink, Job, JobState, Lease, NewArticle, NewJob, NewSource, Removal,
-    Revision, Source, StoredArticle, UpsertOutcome,
+    Revision, Source, StoredArticle, StoryAssignment, StoryCandidate, StoryMember, UpsertOutcome,
 };
 use crate::store::Store;
 
@@ -166,7 +167,7 @@ async fn flush_changes(conn: &mut DbConn, pending: Pending) -> Result<()> {
     for chunk in pending.chunks(MULTI_ROW_CHUNK) {
         let sql = format!(
             "INSERT INTO changes (article_id, kind, at) VALUES {}",
-            convert::row_placeholders(3, chunk.len())
+            convert::row_placeholders(3, chunk.len(), ANONYMOUS_PARAMS)
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for (article_id, kind, at) in chunk {
@@ -189,7 +190,7 @@ async fn insert_links(conn: &mut DbConn, links: &[(Id, &InstrumentLink)]) -> Res
         let sql = format!(
             "INSERT INTO article_instruments (article_id, symbol, kind, role, score_bp, reasons) \
              VALUES {}",
-            convert::row_placeholders(6, chunk.len())
+            convert::row_placeholders(6, chunk.len(), ANONYMOUS_PARAMS)
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for (article_id, link) in chunk {
@@ -221,7 +222,7 @@ async fn links_for(
         "SELECT article_id, symbol, kind, role, score_bp, reasons FROM article_instruments \
          WHERE article_id IN ({}) \
          ORDER BY article_id, CASE role WHEN 'primary' THEN 0 ELSE 1 END, score_bp DESC, symbol",
-        convert::placeholders(1, ids.len())
+        convert::list_placeholders(1, ids.len(), ANONYMOUS_PARAMS)
     );
     let mut q = sqlx::query(AssertSqlSafe(sql));
     for id in ids {
@@ -744,7 +745,7 @@ impl Store for This {
                      ON r.article_id = a.id AND r.revision = a.current_revision \
                      WHERE a.id IN ({}) AND a.removed_at IS NULL ORDER BY a.id"
                 ),
-                convert::placeholders(1, chunk.len())
+                convert::list_placeholders(1, chunk.len(), ANONYMOUS_PARAMS)
             );
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for id in chunk {
@@ -993,6 +994,167 @@ impl Store for This {
             .await
             .context("reading the change log")?;
         row.try_get("seq").context("reading the change log")
+    }
+
+    async fn story_seq(&self) -> Result<i64> {
+        let row = sqlx::query("SELECT seq FROM story_cursor WHERE id = 1")
+            .fetch_optional(self.read_pool())
+            .await
+            .context("reading the story cursor")?;
+        match row {
+            Some(row) => row.try_get("seq").context("reading the story cursor"),
+            None => Ok(0),
+        }
+    }
+
+    async fn story_candidates(
+        &self,
+        keys: &[i64],
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<StoryCandidate>> {
+        let ctx = "loading story candidates";
+        let mut keys = keys.to_vec();
+        keys.sort_unstable();
+        keys.dedup();
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for chunk in keys.chunks(GET_MANY_CHUNK) {
+            // Time bounds first, then the keys: with anonymous parameters the order of
+            // appearance is the order of binding.
+            let sql = format!(
+                "SELECT DISTINCT s.article_id, s.story_id, s.published, s.fingerprint \
+                 FROM story_keys k JOIN stories s ON s.article_id = k.article_id \
+                 JOIN articles a ON a.id = k.article_id AND a.removed_at IS NULL \
+                 WHERE k.published >= {} AND k.published <= {} AND k.key IN ({})",
+                if ANONYMOUS_PARAMS { "?" } else { "$1" },
+                if ANONYMOUS_PARAMS { "?" } else { "$2" },
+                convert::list_placeholders(3, chunk.len(), ANONYMOUS_PARAMS)
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql))
+                .bind(from.as_microsecond())
+                .bind(to.as_microsecond());
+            for key in chunk {
+                q = q.bind(*key);
+            }
+            for row in q.fetch_all(self.read_pool()).await.context(ctx)? {
+                let article_id: Id = row.try_get("article_id").context(ctx)?;
+                if !seen.insert(article_id) {
+                    continue;
+                }
+                out.push(StoryCandidate {
+                    article_id,
+                    story_id: row.try_get("story_id").context(ctx)?,
+                    published: convert::ts(row.try_get("published").context(ctx)?, "published")?,
+                    fingerprint: row.try_get("fingerprint").context(ctx)?,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    async fn save_stories(
+        &self,
+        assignments: &[StoryAssignment],
+        from_seq: i64,
+        to_seq: i64,
+    ) -> Result<()> {
+        let ctx = "saving story assignments";
+        let mut tx = self.begin_write().await?;
+        let moved = sqlx::query("UPDATE story_cursor SET seq = $1 WHERE id = 1 AND seq = $2")
+            .bind(to_seq)
+            .bind(from_seq)
+            .execute(&mut *tx)
+            .await
+            .context(ctx)?;
+        if moved.rows_affected() != 1 {
+            return Err(StoreError::Contended("assigning stories"));
+        }
+        for a in assignments {
+            // An article keeps the story it already has; its fingerprint follows its content.
+            let row = sqlx::query(
+                "INSERT INTO stories (article_id, story_id, published, fingerprint, reason) \
+                 SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM articles WHERE id = $1) \
+                 ON CONFLICT (article_id) DO UPDATE SET published = excluded.published, \
+                 fingerprint = excluded.fingerprint",
+            )
+            .bind(a.article_id)
+            .bind(a.story_id)
+            .bind(a.published.as_microsecond())
+            .bind(&a.fingerprint)
+            .bind(&a.reason)
+            .execute(&mut *tx)
+            .await
+            .context(ctx)?;
+            if row.rows_affected() == 0 {
+                continue;
+            }
+            sqlx::query("DELETE FROM story_keys WHERE article_id = $1")
+                .bind(a.article_id)
+                .execute(&mut *tx)
+                .await
+                .context(ctx)?;
+            for chunk in a.keys.chunks(MULTI_ROW_CHUNK) {
+                let sql = format!(
+                    "INSERT INTO story_keys (key, article_id, published) VALUES {}",
+                    convert::row_placeholders(3, chunk.len(), ANONYMOUS_PARAMS)
+                );
+                let mut q = sqlx::query(AssertSqlSafe(sql));
+                for key in chunk {
+                    q = q
+                        .bind(*key)
+                        .bind(a.article_id)
+                        .bind(a.published.as_microsecond());
+                }
+                q.execute(&mut *tx).await.context(ctx)?;
+            }
+        }
+        tx.commit().await.context(ctx)?;
+        Ok(())
+    }
+
+    async fn story_members(
+        &self,
+        article_id: Id,
+        limit: u32,
+    ) -> Result<Option<(Id, Vec<StoryMember>)>> {
+        let ctx = "loading a story";
+        let row = sqlx::query(
+            "SELECT s.story_id FROM stories s JOIN articles a ON a.id = s.article_id \
+             WHERE s.article_id = $1 AND a.removed_at IS NULL",
+        )
+        .bind(article_id)
+        .fetch_optional(self.read_pool())
+        .await
+        .context(ctx)?;
+        let Some(row) = row else { return Ok(None) };
+        let story_id: Id = row.try_get("story_id").context(ctx)?;
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            summary_cols!(),
+            ", s.reason FROM stories s JOIN articles a ON a.id = s.article_id \
+             WHERE s.story_id = $1 AND s.article_id <> $2 AND a.removed_at IS NULL \
+             ORDER BY a.sort_at, a.id LIMIT $3"
+        ))
+        .bind(story_id)
+        .bind(article_id)
+        .bind(i64::from(limit.clamp(1, 1000)))
+        .fetch_all(self.read_pool())
+        .await
+        .context(ctx)?;
+        let mut members = Vec::with_capacity(rows.len());
+        for row in &rows {
+            members.push(StoryMember {
+                summary: summary_from_row(row)?,
+                reason: row.try_get("reason").context(ctx)?,
+            });
+        }
+        let ids: Vec<Id> = members.iter().map(|m| m.summary.id).collect();
+        let mut links = links_for(self.read_pool(), &ids).await?;
+        for m in &mut members {
+            m.summary.instruments = links.remove(&m.summary.id).unwrap_or_default();
+        }
+        Ok(Some((story_id, members)))
     }
 
     #[tracing::instrument(level = "debug", skip(self, job), fields(kind = %job.kind), err)]

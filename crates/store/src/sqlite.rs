@@ -28,6 +28,9 @@ const READERS: u32 = 4;
 type Db = Sqlite;
 type This = SqliteStore;
 
+/// sqlx binds `$n` parameters by a linear name lookup each; long lists use `?`.
+const ANONYMOUS_PARAMS: bool = true;
+
 const BACKEND: &str = "sqlite";
 /// No row locks in SQLite: `BEGIN IMMEDIATE` already excludes other writers.
 const ROW_LOCK: &str = "";
@@ -110,13 +113,22 @@ async fn lock_change_log(_conn: &mut sqlx::SqliteConnection) -> Result<()> {
 
 /// The SQLite migrations, embedded in the binary.
 fn migrator() -> Migrator {
-    Migrator::with_migrations(vec![Migration::new(
-        1,
-        "init".into(),
-        MigrationType::Simple,
-        include_str!("../migrations/sqlite/0001_init.sql").into_sql_str(),
-        false,
-    )])
+    Migrator::with_migrations(vec![
+        Migration::new(
+            1,
+            "init".into(),
+            MigrationType::Simple,
+            include_str!("../migrations/sqlite/0001_init.sql").into_sql_str(),
+            false,
+        ),
+        Migration::new(
+            4,
+            "stories".into(),
+            MigrationType::Simple,
+            include_str!("../migrations/sqlite/0004_stories.sql").into_sql_str(),
+            false,
+        ),
+    ])
 }
 
 include!("shared.rs");

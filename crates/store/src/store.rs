@@ -8,7 +8,7 @@ use crate::error::Result;
 use crate::model::{
     ArticleFilter, ArticlePage, Change, Cursor, EnqueueOutcome, FailOutcome, Id, InstrumentLink,
     Job, Lease, NewArticle, NewJob, NewSource, Removal, Revision, Source, StoredArticle,
-    UpsertOutcome,
+    StoryAssignment, StoryCandidate, StoryMember, UpsertOutcome,
 };
 
 /// Storage for sources, articles with revisions, instrument links, the change log and jobs.
@@ -118,6 +118,38 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// The highest `seq` in the change log (0 when empty): lets a consumer tell it is behind.
     async fn last_change_seq(&self) -> Result<i64>;
+
+    // --- stories (clustering; derived from the change log by `crate::stories`) ---
+
+    /// The change-log `seq` story assignment has applied (0 initially).
+    async fn story_seq(&self) -> Result<i64>;
+
+    /// Clustering records of live articles that share at least one of `keys` and were
+    /// published within `from..=to`, each once.
+    async fn story_candidates(
+        &self,
+        keys: &[i64],
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<StoryCandidate>>;
+
+    /// Writes `assignments` and moves the story cursor from `from_seq` to `to_seq`, in one
+    /// transaction. [`crate::StoreError::Contended`] when the cursor is no longer at
+    /// `from_seq` (another process applied those changes first): nothing is written.
+    async fn save_stories(
+        &self,
+        assignments: &[StoryAssignment],
+        from_seq: i64,
+        to_seq: i64,
+    ) -> Result<()>;
+
+    /// The story of a live article and the other live articles in it, oldest first (at most
+    /// `limit`); `None` when the article has no story yet.
+    async fn story_members(
+        &self,
+        article_id: Id,
+        limit: u32,
+    ) -> Result<Option<(Id, Vec<StoryMember>)>>;
 
     // --- jobs ---
 

@@ -17,6 +17,7 @@ contract!(
     identity_is_canonical_url_else_fingerprint,
     removed_articles_stay_removed,
     get_articles_returns_live_ones_in_id_order_with_links,
+    stories_group_copies_across_sources_within_the_window,
     batch_upsert_is_all_or_nothing,
     overlapping_batches_and_single_writes_do_not_deadlock,
     keyset_pages_have_no_duplicates_or_gaps,
@@ -496,6 +497,161 @@ mod cases {
             .collect();
         assert_eq!(symbols, ["JP225", "SPX"], "links in display order");
         assert!(store.get_articles(&[]).await.unwrap().is_empty());
+    }
+
+    pub async fn stories_group_copies_across_sources_within_the_window(env: Env) {
+        let store = &*env.store;
+        let wire = source(store, "wire").await;
+        let paper = source(store, "paper").await;
+        let body = "The Bank of Japan kept its yield curve control unchanged on Tuesday, \
+            surprising some investors who had bet on a tweak. Governor Kazuo Ueda said the \
+            bank would patiently maintain ultra-loose policy until wages rise. The yen \
+            weakened past 150 per dollar after the decision, and the Nikkei 225 rose 1.2% \
+            as exporters gained. Analysts said a change could come in April.";
+        let other = "Apple shares fell 3% after the company reported weaker iPhone sales in \
+            China for the third straight quarter. Chief executive Tim Cook said demand \
+            remained resilient in emerging markets and services revenue hit a record. The \
+            stock has lost 12% this year, trailing the Nasdaq 100 by a wide margin.";
+        let t0 = t("2024-01-23T03:00:00Z");
+        let hour = SignedDuration::from_hours(1);
+        let a = store
+            .upsert_article(
+                wire,
+                &published(
+                    story(
+                        Some("https://wire.example/boj"),
+                        "BOJ holds policy steady",
+                        body,
+                    ),
+                    t0,
+                ),
+                t0,
+            )
+            .await
+            .unwrap()
+            .id();
+        let b = store
+            .upsert_article(
+                paper,
+                &published(
+                    story(
+                        Some("https://paper.example/boj"),
+                        "Yen slides as Bank of Japan stands pat",
+                        body,
+                    ),
+                    t0 + hour,
+                ),
+                t0 + hour,
+            )
+            .await
+            .unwrap()
+            .id();
+        let c = store
+            .upsert_article(
+                wire,
+                &published(
+                    story(
+                        Some("https://wire.example/apple"),
+                        "Apple falls on China sales",
+                        other,
+                    ),
+                    t0,
+                ),
+                t0,
+            )
+            .await
+            .unwrap()
+            .id();
+        // The same text ten days later is outside the window: a new story.
+        let d = store
+            .upsert_article(
+                paper,
+                &published(
+                    story(
+                        Some("https://paper.example/boj-again"),
+                        "BOJ holds policy steady",
+                        body,
+                    ),
+                    t0 + SignedDuration::from_hours(240),
+                ),
+                t0,
+            )
+            .await
+            .unwrap()
+            .id();
+        assert_eq!(
+            store.story_members(a, 10).await.unwrap(),
+            None,
+            "nothing filed yet"
+        );
+
+        let config = newsdesk_cluster::ClusterConfig::default();
+        let done = newsdesk_store::stories::catch_up(store, &config, 2)
+            .await
+            .unwrap();
+        assert_eq!((done.assigned, done.joined), (4, 1), "{done:?}");
+        assert_eq!(done.seq, store.last_change_seq().await.unwrap());
+        let (story_a, members_a) = store.story_members(a, 10).await.unwrap().unwrap();
+        assert_eq!(story_a, a, "the first article founds the story");
+        let ids: Vec<Id> = members_a.iter().map(|m| m.summary.id).collect();
+        assert_eq!(ids, [b]);
+        assert!(members_a[0].reason.is_some(), "a joined member says why");
+        let (story_b, members_b) = store.story_members(b, 10).await.unwrap().unwrap();
+        assert_eq!(story_b, a);
+        assert_eq!(
+            members_b.iter().map(|m| m.summary.id).collect::<Vec<_>>(),
+            [a]
+        );
+        assert_eq!(members_b[0].reason, None, "the founder joined nobody");
+        for lone in [c, d] {
+            let (story, members) = store.story_members(lone, 10).await.unwrap().unwrap();
+            assert_eq!(story, lone);
+            assert!(members.is_empty(), "{lone} stands alone");
+        }
+
+        // Caught up: nothing to do; a revision keeps its story.
+        let again = newsdesk_store::stories::catch_up(store, &config, 500)
+            .await
+            .unwrap();
+        assert_eq!(again.assigned, 0);
+        let mut revised = published(
+            story(
+                Some("https://paper.example/boj"),
+                "Yen slides as Bank of Japan stands pat (updated)",
+                body,
+            ),
+            t0 + hour,
+        );
+        revised
+            .blocks
+            .push(Block::paragraph("Updated with market reaction."));
+        store
+            .upsert_article(paper, &revised, t0 + hour + hour)
+            .await
+            .unwrap();
+        let after = newsdesk_store::stories::catch_up(store, &config, 500)
+            .await
+            .unwrap();
+        assert_eq!(after.assigned, 1);
+        assert_eq!(store.story_members(b, 10).await.unwrap().unwrap().0, a);
+
+        // A removed member leaves the story; a stale cursor writes nothing.
+        store
+            .remove_article(b, "takedown", t0 + hour * 3)
+            .await
+            .unwrap();
+        assert!(
+            store
+                .story_members(a, 10)
+                .await
+                .unwrap()
+                .unwrap()
+                .1
+                .is_empty()
+        );
+        assert_eq!(store.story_members(b, 10).await.unwrap(), None);
+        let stale = store.save_stories(&[], 0, 1).await;
+        assert!(matches!(stale, Err(StoreError::Contended(_))), "{stale:?}");
     }
 
     pub async fn batch_upsert_is_all_or_nothing(env: Env) {

@@ -154,7 +154,26 @@ struct ArticleJson {
     revision: i64,
     first_seen_at: String,
     instruments: Vec<InstrumentJson>,
+    story: Option<StoryJson>,
     revisions: Vec<RevisionJson>,
+}
+
+/// The story an article belongs to.
+#[derive(Debug, Serialize)]
+struct StoryJson {
+    id: i64,
+    also_reported_by: Vec<StoryMemberJson>,
+}
+
+/// Another article of the story.
+#[derive(Debug, Serialize)]
+struct StoryMemberJson {
+    id: i64,
+    title: Option<String>,
+    path: String,
+    source: Option<SourceRef>,
+    published: String,
+    reason: Option<String>,
 }
 
 /// `GET /api/v1/articles/{id}`.
@@ -173,6 +192,31 @@ pub async fn article(
     };
     let revisions = st.store.list_revisions(id).await?;
     let source = st.source(stored.summary.source_id).await?;
+    let story = match st
+        .store
+        .story_members(id, crate::pages::ALSO_REPORTED_MAX)
+        .await?
+    {
+        Some((story_id, members)) => {
+            let mut also = Vec::with_capacity(members.len());
+            for m in members {
+                let src = st.source(m.summary.source_id).await?;
+                also.push(StoryMemberJson {
+                    id: m.summary.id,
+                    title: m.summary.title,
+                    path: format!("/news/{}", m.summary.id),
+                    source: source_ref(src.as_ref()),
+                    published: m.summary.sort_at.to_string(),
+                    reason: m.reason,
+                });
+            }
+            Some(StoryJson {
+                id: story_id,
+                also_reported_by: also,
+            })
+        }
+        None => None,
+    };
     let s = stored.summary;
     let a = stored.article;
     let body = ArticleJson {
@@ -194,6 +238,7 @@ pub async fn article(
         revision: s.revision,
         first_seen_at: s.first_seen_at.to_string(),
         instruments: instruments(&s.instruments),
+        story,
         revisions: revisions
             .into_iter()
             .map(|r| RevisionJson {

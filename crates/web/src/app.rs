@@ -191,6 +191,9 @@ impl Application {
                 tracing::error!(error = %e, "search index catch-up at start-up failed; will retry")
             }
         }
+        if let Err(e) = catch_up_stories(&state).await {
+            tracing::error!(error = %e, "story catch-up at start-up failed; will retry");
+        }
         if let Err(e) = state.reload_sources().await {
             tracing::warn!(error = %e, "could not load sources at start-up");
         }
@@ -273,6 +276,13 @@ pub(crate) async fn poll_once(st: &AppState, last_seen: &mut i64) -> Result<(), 
     if let Err(e) = indexer::catch_up(st.store.as_ref(), st.index.as_ref(), DEFAULT_BATCH).await {
         first_err = Some(format!("search catch-up: {e}"));
     }
+    match catch_up_stories(st).await {
+        // Pages of articles whose story gained a member show a new "Also reported by".
+        Ok(done) => st.pages.invalidate(&done.touched),
+        Err(e) => {
+            first_err.get_or_insert_with(|| format!("story catch-up: {e}"));
+        }
+    }
     loop {
         let changes = match st.store.changes_since(*last_seen, 10_000).await {
             Ok(c) => c,
@@ -290,4 +300,16 @@ pub(crate) async fn poll_once(st: &AppState, last_seen: &mut i64) -> Result<(), 
         }
     }
     first_err.map_or(Ok(()), Err)
+}
+
+/// Files new and revised articles into stories (see `newsdesk_store::stories`).
+pub(crate) async fn catch_up_stories(
+    st: &AppState,
+) -> Result<newsdesk_store::stories::StoryCatchUp, newsdesk_store::StoreError> {
+    newsdesk_store::stories::catch_up(
+        st.store.as_ref(),
+        &newsdesk_cluster::ClusterConfig::default(),
+        newsdesk_store::stories::DEFAULT_BATCH,
+    )
+    .await
 }

@@ -472,6 +472,9 @@ fn page_response(page: CachedPage, headers: &HeaderMap) -> Response {
     resp
 }
 
+/// At most this many other articles are listed under "Also reported by".
+pub const ALSO_REPORTED_MAX: u32 = 20;
+
 /// `GET /news/{id}`: the article page, rendered once per change and then served from memory.
 pub async fn article(
     State(st): State<AppState>,
@@ -498,13 +501,20 @@ pub async fn article(
         Vec::new()
     };
     let source = st.source(stored.summary.source_id).await?;
-    let view = views::article_page(
+    let mut view = views::article_page(
         &st.chrome,
         &stored,
         &revisions,
         source.as_ref(),
         st.display_zone.as_ref(),
     );
+    if let Some((_, members)) = st.store.story_members(id, ALSO_REPORTED_MAX).await? {
+        for m in &members {
+            let src = st.source(m.summary.source_id).await?;
+            view.also
+                .push(views::also_view(m, src.as_ref(), st.display_zone.as_ref()));
+        }
+    }
     let body = Bytes::from(view.render()?);
     st.metrics.renders.fetch_add(1, Relaxed);
     let hash = crate::state::fnv64(&[&body]);

@@ -401,6 +401,42 @@ pub struct ArticlePageView<'a> {
     pub canonical: Option<String>,
     /// Revisions newest first (only when there is more than one).
     pub revisions: Vec<RevisionView>,
+    /// The same story from other articles ("Also reported by …"), oldest first.
+    pub also: Vec<AlsoView>,
+}
+
+/// Another article of the same story.
+#[derive(Debug, Clone)]
+pub struct AlsoView {
+    /// `/news/{id}`.
+    pub href: String,
+    /// Its headline.
+    pub title: String,
+    /// Its source's name.
+    pub source_name: String,
+    /// When it was published (or first seen).
+    pub time: TimeView,
+}
+
+/// The "Also reported by" entry of a story member.
+pub fn also_view(
+    member: &newsdesk_store::StoryMember,
+    source: Option<&Source>,
+    display: Option<&TimeZone>,
+) -> AlsoView {
+    let s = &member.summary;
+    let time = match &s.published {
+        Some(t) => timefmt::source_time(t, display),
+        None => timefmt::absolute(s.sort_at, display.unwrap_or(&TimeZone::UTC), false),
+    };
+    AlsoView {
+        href: format!("/news/{}", s.id),
+        title: headline(s.title.as_deref()),
+        source_name: source
+            .map(|src| clean_text(&src.name).into_owned())
+            .unwrap_or_else(|| "Unknown source".into()),
+        time,
+    }
 }
 
 /// "WASHINGTON (Reuters) -".
@@ -631,6 +667,7 @@ pub fn article_page<'a>(
             .and_then(safe_url)
             .map(str::to_string),
         revisions: revs,
+        also: Vec::new(),
     }
 }
 

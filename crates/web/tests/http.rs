@@ -1407,3 +1407,89 @@ async fn about_page_lists_sources_and_the_configured_credits_escaped() {
     // Every page links to it from the footer.
     assert!(app.get("/").await.body.contains("href=\"/about\""));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn copies_from_other_sources_show_as_also_reported_by_and_in_the_api() {
+    let app = spawn_app().await;
+    let body = "The Bank of Japan kept its yield curve control unchanged on Tuesday, surprising \
+        some investors who had bet on a tweak. Governor Kazuo Ueda said the bank would \
+        patiently maintain ultra-loose policy until wages rise. The yen weakened past 150 per \
+        dollar after the decision, and the Nikkei 225 rose 1.2% as exporters gained.";
+    let a = app
+        .add(
+            &story(
+                "BOJ holds policy steady",
+                "https://wire.example/boj",
+                "2024-01-23T03:00",
+                body,
+            ),
+            "2024-01-23T09:00:00Z",
+        )
+        .await;
+    // Rendered (and cached) before the copy arrives.
+    let first = app.get(&format!("/news/{a}")).await;
+    assert!(!first.body.contains("Also reported by"));
+
+    let ap = app
+        .store
+        .upsert_source(&NewSource {
+            slug: "ap".into(),
+            name: "<b>AP</b> News".into(),
+            homepage_url: None,
+            time_zone: "America/New_York".into(),
+        })
+        .await
+        .unwrap();
+    let b = app
+        .store
+        .upsert_article(
+            ap.id,
+            &story(
+                "Yen slides as Bank of Japan stands pat",
+                "https://ap.example/boj",
+                "2024-01-23T04:00",
+                body,
+            ),
+            "2024-01-23T09:30:00Z".parse().unwrap(),
+        )
+        .await
+        .unwrap()
+        .id();
+    let page = app
+        .eventually(&format!("/news/{a}"), |r| {
+            r.body.contains("Also reported by")
+        })
+        .await;
+    assert!(
+        page.body.contains(&format!("href=\"/news/{b}\"")),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Yen slides as Bank of Japan stands pat"));
+    let also_html = &page.body[page.body.find("also-reported").unwrap()..];
+    assert!(
+        also_html.contains("AP") && !also_html.contains("<b>AP"),
+        "{also_html}"
+    );
+    let other = app.get(&format!("/news/{b}")).await;
+    assert!(other.body.contains(&format!("href=\"/news/{a}\"")));
+
+    let (s, v) = app.json(&format!("/api/v1/articles/{b}")).await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        v["story"]["id"], a,
+        "the first article founds the story: {v}"
+    );
+    let also = v["story"]["also_reported_by"].as_array().unwrap();
+    assert_eq!(also.len(), 1);
+    assert_eq!(also[0]["id"], a);
+    assert_eq!(also[0]["source"]["slug"], "reuters");
+    assert_eq!(
+        also[0]["reason"],
+        serde_json::Value::Null,
+        "the founder joined nobody"
+    );
+    let (_, va) = app.json(&format!("/api/v1/articles/{a}")).await;
+    assert_eq!(va["story"]["also_reported_by"][0]["id"], b);
+    assert!(va["story"]["also_reported_by"][0]["reason"].is_string());
+}

@@ -1,0 +1,224 @@
+//! Story clustering as derived state: replays the change log, fingerprints each new or revised
+//! article ([`newsdesk_cluster`]) and files it under the story of the best-matching earlier
+//! article published within the time window, or under a new story of its own.
+//!
+//! Like the search index, assignments trail the store and are caught up by whoever runs
+//! [`catch_up`] (`newsdesk add` after its batches, `serve`'s change poller, workers). The cursor
+//! moves in the same transaction as the assignments it covers, and only from the value the
+//! batch was computed from, so two processes catching up at once never file one article twice:
+//! the loser's batch is discarded and recomputed from the new cursor.
+//!
+//! Candidates come from the band keys ([`newsdesk_cluster::Fingerprint::band_keys`]) the store
+//! indexes with each article's publication time; articles of the same batch are candidates for
+//! each other in change-log order. An article that already has a story keeps it (story ids are
+//! the founding article's id and stay stable); a revision only refreshes its fingerprint.
+
+use std::collections::{HashMap, HashSet};
+
+use jiff::Timestamp;
+use newsdesk_cluster::{Candidate, ClusterConfig, Fingerprint, StoryId};
+
+use crate::error::{Result, StoreError};
+use crate::model::{ChangeKind, Id, StoryAssignment};
+use crate::store::Store;
+
+/// Change-log entries per assignment batch.
+pub const DEFAULT_BATCH: u32 = 500;
+
+/// What a catch-up did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoryCatchUp {
+    /// Articles fingerprinted and filed.
+    pub assigned: u64,
+    /// Of those, articles that joined an existing story.
+    pub joined: u64,
+    /// The story cursor afterwards.
+    pub seq: i64,
+    /// Articles whose story gained a member (their "Also reported by" changed), for caches.
+    pub touched: Vec<Id>,
+}
+
+/// One filed article of the batch being computed.
+struct Filed {
+    id: Id,
+    story: Id,
+    published: Timestamp,
+    fingerprint: Fingerprint,
+}
+
+/// Applies every change after the story cursor, in batches of at most `batch` entries, until
+/// the cursor reaches the change log as it was when the call started.
+pub async fn catch_up(
+    store: &dyn Store,
+    config: &ClusterConfig,
+    batch: u32,
+) -> Result<StoryCatchUp> {
+    let batch = batch.clamp(1, 10_000);
+    let target = store.last_change_seq().await?;
+    let mut done = StoryCatchUp::default();
+    let mut contended = 0;
+    loop {
+        let from = store.story_seq().await?;
+        done.seq = from;
+        if from >= target {
+            return Ok(done);
+        }
+        let changes = store.changes_since(from, batch).await?;
+        let Some(last) = changes.last() else {
+            return Ok(done);
+        };
+        let to = last.seq;
+        let mut ids: Vec<Id> = changes
+            .iter()
+            .filter(|c| c.kind == ChangeKind::Upserted)
+            .map(|c| c.article_id)
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let (assignments, joined, touched) = assign(store, config, &ids).await?;
+        match store.save_stories(&assignments, from, to).await {
+            Ok(()) => {
+                done.assigned += assignments.len() as u64;
+                done.joined += joined;
+                done.touched.extend(touched);
+                done.seq = to;
+            }
+            // Another process applied this range first: start again from its cursor.
+            Err(StoreError::Contended(_)) if contended < 100 => contended += 1,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Computes the assignments of the live articles among `ids` (in id order, which is the order
+/// they were first stored in).
+async fn assign(
+    store: &dyn Store,
+    config: &ClusterConfig,
+    ids: &[Id],
+) -> Result<(Vec<StoryAssignment>, u64, Vec<Id>)> {
+    let stored = store.get_articles(ids).await?;
+    if stored.is_empty() {
+        return Ok((Vec::new(), 0, Vec::new()));
+    }
+    let prints: Vec<(Id, Timestamp, Fingerprint, Vec<i64>)> = stored
+        .iter()
+        .map(|s| {
+            let fp = Fingerprint::of(
+                s.summary.title.as_deref().unwrap_or_default(),
+                &s.article.body_text(),
+            );
+            let keys = fp.band_keys().into_iter().map(key_i64).collect();
+            (s.summary.id, s.summary.sort_at, fp, keys)
+        })
+        .collect();
+    let all_keys: Vec<i64> = prints.iter().flat_map(|p| p.3.iter().copied()).collect();
+    let earliest = prints.iter().map(|p| p.1).min().unwrap_or_default();
+    let latest = prints.iter().map(|p| p.1).max().unwrap_or_default();
+    let from = earliest
+        .saturating_sub(config.window)
+        .unwrap_or(Timestamp::MIN);
+    let to = latest
+        .saturating_add(config.window)
+        .unwrap_or(Timestamp::MAX);
+    let rows = store.story_candidates(&all_keys, from, to).await?;
+
+    // Stored candidates, by key.
+    let mut existing_story: HashMap<Id, Id> = HashMap::new();
+    let mut stored_filed: Vec<Filed> = Vec::with_capacity(rows.len());
+    for row in rows {
+        existing_story.insert(row.article_id, row.story_id);
+        // A record written by an incompatible fingerprint version is simply not a candidate;
+        // the article itself is re-filed when it next changes.
+        if let Ok(fingerprint) = Fingerprint::from_bytes(&row.fingerprint) {
+            stored_filed.push(Filed {
+                id: row.article_id,
+                story: row.story_id,
+                published: row.published,
+                fingerprint,
+            });
+        }
+    }
+    let mut by_key: HashMap<i64, Vec<usize>> = HashMap::new();
+    for (i, f) in stored_filed.iter().enumerate() {
+        for key in f.fingerprint.band_keys() {
+            by_key.entry(key_i64(key)).or_default().push(i);
+        }
+    }
+
+    let batch_ids: HashSet<Id> = prints.iter().map(|p| p.0).collect();
+    let mut filed = stored_filed;
+    let mut assignments = Vec::with_capacity(prints.len());
+    let mut joined = 0;
+    let mut touched = Vec::new();
+    for (id, published, fingerprint, keys) in prints {
+        let mut reason = None;
+        let story = match existing_story.get(&id) {
+            // Already filed (a revision): keeps its story.
+            Some(story) => *story,
+            None => {
+                let mut best: Option<(f32, Id, &'static str)> = None;
+                let mut tried = HashSet::new();
+                for key in &keys {
+                    for &i in by_key.get(key).map(Vec::as_slice).unwrap_or_default() {
+                        let other = &filed[i];
+                        // Never against itself, nor against later articles of this batch.
+                        if other.id == id || !tried.insert(i) {
+                            continue;
+                        }
+                        let candidate = Candidate {
+                            fingerprint: &other.fingerprint,
+                            published: other.published,
+                            story: StoryId(other.story.unsigned_abs()),
+                        };
+                        if let Some(m) = config.decide(&candidate, &fingerprint, published)
+                            && best.is_none_or(|(score, _, _)| m.score > score)
+                        {
+                            best = Some((m.score, other.story, m.reason.as_str()));
+                        }
+                    }
+                }
+                match best {
+                    Some((_, story, why)) => {
+                        joined += 1;
+                        reason = Some(why.to_string());
+                        touched.extend(
+                            filed
+                                .iter()
+                                .filter(|f| f.story == story && !batch_ids.contains(&f.id))
+                                .map(|f| f.id),
+                        );
+                        story
+                    }
+                    None => id,
+                }
+            }
+        };
+        assignments.push(StoryAssignment {
+            article_id: id,
+            story_id: story,
+            published,
+            fingerprint: fingerprint.to_bytes(),
+            keys: keys.clone(),
+            reason,
+        });
+        let index = filed.len();
+        filed.push(Filed {
+            id,
+            story,
+            published,
+            fingerprint,
+        });
+        for key in keys {
+            by_key.entry(key).or_default().push(index);
+        }
+    }
+    touched.sort_unstable();
+    touched.dedup();
+    Ok((assignments, joined, touched))
+}
+
+/// A band key as the database's signed 64-bit integer (same bits).
+fn key_i64(key: u64) -> i64 {
+    i64::from_ne_bytes(key.to_ne_bytes())
+}
