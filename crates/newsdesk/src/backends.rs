@@ -80,27 +80,37 @@ impl Backends {
     /// Brings the search index up to the store's change log (after a crash between a store
     /// commit and an index commit, or after another process wrote).
     pub async fn catch_up(&self) -> anyhow::Result<CatchUp> {
+        // Two independent consumers of the change log: the index's work is mostly tantivy's,
+        // the stories' mostly the database's, so they overlap well.
+        let store = Arc::clone(&self.store);
+        let stories = tokio::spawn(async move { catch_up_stories(store.as_ref()).await });
         let index = indexer::catch_up(
             self.store.as_ref(),
             self.index.as_ref(),
             indexer::DEFAULT_BATCH,
         )
         .await
-        .context("bringing the search index up to date")?;
-        self.catch_up_stories().await?;
-        Ok(index)
+        .context("bringing the search index up to date");
+        stories.await.context("the story filing task stopped")??;
+        index
     }
 
     /// Files new and revised articles into stories (clustering), from the change log.
     pub async fn catch_up_stories(&self) -> anyhow::Result<newsdesk_store::stories::StoryCatchUp> {
-        newsdesk_store::stories::catch_up(
-            self.store.as_ref(),
-            &newsdesk_cluster::ClusterConfig::default(),
-            newsdesk_store::stories::DEFAULT_BATCH,
-        )
-        .await
-        .context("filing articles into stories")
+        catch_up_stories(self.store.as_ref()).await
     }
+}
+
+async fn catch_up_stories(
+    store: &dyn newsdesk_store::Store,
+) -> anyhow::Result<newsdesk_store::stories::StoryCatchUp> {
+    newsdesk_store::stories::catch_up(
+        store,
+        &newsdesk_cluster::ClusterConfig::default(),
+        newsdesk_store::stories::DEFAULT_BATCH,
+    )
+    .await
+    .context("filing articles into stories")
 }
 
 /// The full-text index that lives beside a PostgreSQL store, sharing its connection pool.

@@ -1070,44 +1070,55 @@ impl Store for This {
         if moved.rows_affected() != 1 {
             return Err(StoreError::Contended("assigning stories"));
         }
-        for a in assignments {
+        // Many rows per statement: a bulk load files hundreds of articles with ~40 keys each.
+        for chunk in assignments.chunks(MULTI_ROW_CHUNK) {
             // An article keeps the story it already has; its fingerprint follows its content.
-            let row = sqlx::query(
+            let sql = format!(
                 "INSERT INTO stories (article_id, story_id, published, fingerprint, reason) \
-                 SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM articles WHERE id = $1) \
-                 ON CONFLICT (article_id) DO UPDATE SET published = excluded.published, \
-                 fingerprint = excluded.fingerprint",
-            )
-            .bind(a.article_id)
-            .bind(a.story_id)
-            .bind(a.published.as_microsecond())
-            .bind(&a.fingerprint)
-            .bind(&a.reason)
-            .execute(&mut *tx)
-            .await
-            .context(ctx)?;
-            if row.rows_affected() == 0 {
-                continue;
+                 VALUES {} ON CONFLICT (article_id) DO UPDATE SET \
+                 published = excluded.published, fingerprint = excluded.fingerprint",
+                convert::row_placeholders(5, chunk.len(), ANONYMOUS_PARAMS)
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for a in chunk {
+                q = q
+                    .bind(a.article_id)
+                    .bind(a.story_id)
+                    .bind(a.published.as_microsecond())
+                    .bind(&a.fingerprint)
+                    .bind(&a.reason);
             }
-            sqlx::query("DELETE FROM story_keys WHERE article_id = $1")
-                .bind(a.article_id)
-                .execute(&mut *tx)
-                .await
-                .context(ctx)?;
-            for chunk in a.keys.chunks(MULTI_ROW_CHUNK) {
-                let sql = format!(
-                    "INSERT INTO story_keys (key, article_id, published) VALUES {}",
-                    convert::row_placeholders(3, chunk.len(), ANONYMOUS_PARAMS)
-                );
-                let mut q = sqlx::query(AssertSqlSafe(sql));
-                for key in chunk {
-                    q = q
-                        .bind(*key)
-                        .bind(a.article_id)
-                        .bind(a.published.as_microsecond());
-                }
-                q.execute(&mut *tx).await.context(ctx)?;
+            q.execute(&mut *tx).await.context(ctx)?;
+            let sql = format!(
+                "DELETE FROM story_keys WHERE article_id IN ({})",
+                convert::list_placeholders(1, chunk.len(), ANONYMOUS_PARAMS)
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for a in chunk {
+                q = q.bind(a.article_id);
             }
+            q.execute(&mut *tx).await.context(ctx)?;
+        }
+        let mut keys: Vec<(i64, Id, i64)> = assignments
+            .iter()
+            .flat_map(|a| {
+                a.keys
+                    .iter()
+                    .map(move |k| (*k, a.article_id, a.published.as_microsecond()))
+            })
+            .collect();
+        // In key order, so consecutive rows land on neighbouring index pages.
+        keys.sort_unstable();
+        for chunk in keys.chunks(MULTI_ROW_CHUNK) {
+            let sql = format!(
+                "INSERT INTO story_keys (key, article_id, published) VALUES {}",
+                convert::row_placeholders(3, chunk.len(), ANONYMOUS_PARAMS)
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for (key, article_id, published) in chunk {
+                q = q.bind(*key).bind(*article_id).bind(*published);
+            }
+            q.execute(&mut *tx).await.context(ctx)?;
         }
         tx.commit().await.context(ctx)?;
         Ok(())

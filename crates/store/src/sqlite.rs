@@ -62,7 +62,15 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            // SQLite's default page cache is 2 MB per connection: a bulk load into indexes with
+            // random keys (story band keys, identities) then re-reads pages through `pread` for
+            // most of its time. 64 MB of cache and memory-mapped reads keep them in memory.
+            .pragma("cache_size", "-65536")
+            .pragma("mmap_size", "268435456")
+            // Statement journals (multi-row inserts inside a transaction) in memory, not in a
+            // temporary file.
+            .pragma("temp_store", "memory");
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(options.clone())

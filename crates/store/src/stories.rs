@@ -108,7 +108,10 @@ async fn assign(
                 s.summary.title.as_deref().unwrap_or_default(),
                 &s.article.body_text(),
             );
-            let keys = fp.band_keys().into_iter().map(key_i64).collect();
+            let mut keys: Vec<i64> = fp.band_keys().into_iter().map(key_i64).collect();
+            // Keys are a set: (key, published, article) is the table's primary key.
+            keys.sort_unstable();
+            keys.dedup();
             (s.summary.id, s.summary.sort_at, fp, keys)
         })
         .collect();

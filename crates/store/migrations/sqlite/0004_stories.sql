@@ -11,12 +11,13 @@ CREATE TABLE stories (
 );
 CREATE INDEX stories_by_story ON stories (story_id, published);
 
+-- The table is its own (key, published) index (WITHOUT ROWID): one B-tree write per key.
 CREATE TABLE story_keys (
     key          BIGINT NOT NULL,
+    published    BIGINT NOT NULL,
     article_id   BIGINT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
-    published    BIGINT NOT NULL
-);
-CREATE INDEX story_keys_by_key ON story_keys (key, published);
+    PRIMARY KEY (key, published, article_id)
+) WITHOUT ROWID;
 CREATE INDEX story_keys_by_article ON story_keys (article_id);
 
 CREATE TABLE story_cursor (
