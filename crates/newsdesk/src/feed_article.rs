@@ -30,7 +30,11 @@ pub fn item_keys(items: &[FeedItem]) -> Vec<String> {
             if let Some(g) = item.guid.as_deref().filter(|g| guids.get(g) == Some(&1)) {
                 return format!("g:{g}");
             }
-            if let Some(u) = item.url.as_ref().filter(|u| urls.get(u.as_str()) == Some(&1)) {
+            if let Some(u) = item
+                .url
+                .as_ref()
+                .filter(|u| urls.get(u.as_str()) == Some(&1))
+            {
                 return format!("u:{u}");
             }
             format!("h:{}", item.content_hash_hex())

@@ -33,8 +33,20 @@ pub async fn run_feeds(
             interval,
             source,
         } => {
-            let feed = add_one(store, url, *full_text, zone.as_deref(), *interval, source.as_deref(), now).await?;
-            println!("feed {}: {} (source {}, next poll now)", feed.id, feed.url, feed.source_id);
+            let feed = add_one(
+                store,
+                url,
+                *full_text,
+                zone.as_deref(),
+                *interval,
+                source.as_deref(),
+                now,
+            )
+            .await?;
+            println!(
+                "feed {}: {} (source {}, next poll now)",
+                feed.id, feed.url, feed.source_id
+            );
         }
         FeedsAction::List => {
             for f in store.list_feeds().await? {
@@ -57,7 +69,8 @@ pub async fn run_feeds(
             println!("removed feed {}: {} (its stories stay)", f.id, f.url);
         }
         FeedsAction::Import { file } => {
-            let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+            let bytes =
+                std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
             let opml = newsdesk_feed::parse_opml(&bytes)
                 .with_context(|| format!("reading {} as OPML", file.display()))?;
             for w in &opml.warnings {
@@ -84,7 +97,10 @@ pub async fn run_feeds(
                     })
                 })
                 .collect();
-            print!("{}", newsdesk_feed::write_opml(&feeds, "newsdesk subscriptions"));
+            print!(
+                "{}",
+                newsdesk_feed::write_opml(&feeds, "newsdesk subscriptions")
+            );
         }
         FeedsAction::Refresh { all, ingest } => {
             let ingester = ingester(config, backends, ingest)?;

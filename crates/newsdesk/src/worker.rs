@@ -301,7 +301,12 @@ impl Ingester {
             .get("feed_id")
             .and_then(serde_json::Value::as_i64)
             .ok_or_else(|| JobError::Permanent("payload without feed_id".into()))?;
-        let Some(feed) = self.store.get_feed(feed_id).await.map_err(JobError::store)? else {
+        let Some(feed) = self
+            .store
+            .get_feed(feed_id)
+            .await
+            .map_err(JobError::store)?
+        else {
             return Ok(()); // unsubscribed since
         };
         if feed.paused_reason.is_some() {
@@ -385,7 +390,10 @@ impl Ingester {
                 let job = NewJob::new(FETCH_PAGE, payload, now)
                     .dedupe(format!("{}:{key}", feed.id))
                     .max_attempts(self.settings.max_attempts);
-                self.store.enqueue(&job, now).await.map_err(JobError::store)?;
+                self.store
+                    .enqueue(&job, now)
+                    .await
+                    .map_err(JobError::store)?;
                 continue;
             }
             batch.push((key, hash, article));
@@ -403,7 +411,12 @@ impl Ingester {
         self.record(&feed, poll, now).await
     }
 
-    async fn feed_failed(&self, feed: &Feed, e: FetchError, now: Timestamp) -> Result<(), JobError> {
+    async fn feed_failed(
+        &self,
+        feed: &Feed,
+        e: FetchError,
+        now: Timestamp,
+    ) -> Result<(), JobError> {
         self.add(|t| t.failed += 1);
         let interval = SignedDuration::from_secs(feed.interval_s);
         let poll = match &e {
@@ -426,7 +439,10 @@ impl Ingester {
             _ => FeedPoll::Failed {
                 error: e.to_string(),
                 next_due_at: now
-                    .checked_add(self.backoff(feed.failures + 1).min(interval.max(self.settings.base_backoff)))
+                    .checked_add(
+                        self.backoff(feed.failures + 1)
+                            .min(interval.max(self.settings.base_backoff)),
+                    )
                     .unwrap_or(now),
                 pause_after: self.settings.pause_after,
             },
@@ -491,7 +507,12 @@ impl Ingester {
     async fn fetch_page(&self, job: &Job) -> Result<(), JobError> {
         let p: PagePayload = serde_json::from_value(job.payload.clone())
             .map_err(|e| JobError::Permanent(format!("bad fetch_page payload: {e}")))?;
-        let Some(feed) = self.store.get_feed(p.feed_id).await.map_err(JobError::store)? else {
+        let Some(feed) = self
+            .store
+            .get_feed(p.feed_id)
+            .await
+            .map_err(JobError::store)?
+        else {
             return Ok(());
         };
         let now = Timestamp::now();
