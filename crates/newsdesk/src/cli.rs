@@ -61,6 +61,14 @@ pub enum Command {
         #[command(subcommand)]
         action: KbAction,
     },
+    /// Feed subscriptions: add, list, remove, OPML import/export, refresh, status.
+    Feeds {
+        /// What to do.
+        #[command(subcommand)]
+        action: FeedsAction,
+    },
+    /// Run the ingest workers and scheduler (feed polls, full-text pages) until SIGTERM.
+    Worker(IngestArgs),
     /// Inspect the configuration.
     Config {
         /// What to do.
@@ -78,6 +86,81 @@ pub enum KbAction {
         /// The file.
         file: PathBuf,
     },
+}
+
+/// `newsdesk feeds` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum FeedsAction {
+    /// Subscribe to a feed (RSS, Atom or JSON Feed), or change the settings of a subscription.
+    Add {
+        /// The feed URL (`http`/`https`).
+        url: String,
+        /// When to fetch an item's linked page for the full text [default: auto].
+        #[arg(long, value_enum)]
+        full_text: Option<FullTextArg>,
+        /// Zone for feed dates printed without an offset (IANA name or offset) [default: UTC].
+        #[arg(long)]
+        zone: Option<String>,
+        /// Minutes between polls [default: 30].
+        #[arg(long)]
+        interval: Option<u64>,
+        /// File the feed's stories under this source slug. Default: the feed URL's host.
+        #[arg(long)]
+        source: Option<String>,
+    },
+    /// List subscriptions.
+    List,
+    /// Unsubscribe (by id or URL); stored stories stay.
+    Remove {
+        /// Feed id or URL.
+        feed: String,
+    },
+    /// Subscribe to every feed of an OPML file.
+    Import {
+        /// The OPML file.
+        file: PathBuf,
+    },
+    /// Print the subscriptions as OPML.
+    Export,
+    /// Poll every due feed now (every feed with `--all`) and wait for its jobs, then print a
+    /// summary and update the search index.
+    Refresh {
+        /// Poll every feed that is not paused, due or not.
+        #[arg(long)]
+        all: bool,
+        /// Worker settings.
+        #[command(flatten)]
+        ingest: IngestArgs,
+    },
+    /// A table of feeds: last fetch, next due, items, last error, paused.
+    Status,
+}
+
+/// `--full-text` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FullTextArg {
+    /// Fetch the page when the feed carries only a summary or teaser.
+    Auto,
+    /// Always fetch the page.
+    Always,
+    /// Never fetch pages.
+    Never,
+}
+
+/// Settings of the ingest workers (`worker`, `feeds refresh`, `serve`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct IngestArgs {
+    /// Jobs run at once in this process.
+    #[arg(long, default_value_t = 4)]
+    pub workers: usize,
+    /// Seconds a claimed job is leased; a heartbeat renews it, and a dead worker's job is
+    /// taken over after it.
+    #[arg(long = "lease", default_value_t = 60)]
+    pub lease_secs: u64,
+    /// Let URLs on this host (`HOST` or `HOST:PORT`) through the guard against private and
+    /// loopback addresses; repeatable [config: fetch.allow_hosts].
+    #[arg(long = "allow-host")]
+    pub allow_hosts: Vec<String>,
 }
 
 /// `newsdesk config` subcommands.
@@ -138,6 +221,12 @@ pub struct ServeArgs {
     /// adds nothing.
     #[arg(long)]
     pub demo: bool,
+    /// Do not run feed polling and page fetching in this process.
+    #[arg(long)]
+    pub no_ingest: bool,
+    /// Ingest worker settings (unless `--no-ingest`).
+    #[command(flatten)]
+    pub ingest: IngestArgs,
 }
 
 /// Output formats of `newsdesk extract`.
@@ -292,6 +381,10 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 crate::tagging::run_retag(backends.store.as_ref(), &kb).await
             }
             Command::Serve(args) => crate::serve_cmd::run_serve(&args, &config, &backends).await,
+            Command::Feeds { action } => {
+                crate::feeds_cmd::run_feeds(&action, &config, &backends).await
+            }
+            Command::Worker(args) => crate::feeds_cmd::run_worker(&args, &config, &backends).await,
             Command::Reindex => {
                 let done = newsdesk_search::indexer::reindex(
                     backends.store.as_ref(),

@@ -9,6 +9,9 @@
 //! - [`serve_cmd`]: `newsdesk serve` — the web site.
 //! - [`tagging`]: the instrument tagger in the pipeline; `tag`, `retag`, `kb import`.
 //! - [`demo`]: the bundled, openly licensed demo corpus.
+//! - [`feeds_cmd`]: `newsdesk feeds` — subscriptions, OPML, refresh and status.
+//! - [`worker`]: the ingest jobs (`fetch_feed`, `fetch_page`), their worker loop and scheduler.
+//! - [`feed_article`]: feed items into item keys and articles.
 //! - [`inputs`]: reading inputs safely (directories, stdin, gzip with a cap, size limits).
 
 pub mod add_cmd;
@@ -17,6 +20,9 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod extract_cmd;
+pub mod feed_article;
+pub mod feeds_cmd;
 pub mod inputs;
 pub mod serve_cmd;
 pub mod tagging;
+pub mod worker;

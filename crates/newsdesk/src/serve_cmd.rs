@@ -38,12 +38,34 @@ pub async fn run_serve(
     .context("starting the web server")?;
     let addr = app.local_addr();
     println!("listening on http://{addr}");
+    // Feed polling in-process; the web's own poller keeps the index caught up. With no feeds
+    // (the offline demo) the scheduler finds nothing to fetch.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let ingest = if args.no_ingest {
+        None
+    } else {
+        let ingester = crate::feeds_cmd::ingester(config, backends, &args.ingest)?;
+        Some(tokio::spawn(crate::feeds_cmd::run_ingest(
+            ingester,
+            backends.clone(),
+            stop_rx,
+            false,
+        )))
+    };
     app.run_until_stopped(shutdown_signal()).await?;
+    let _ = stop_tx.send(true);
+    if let Some(task) = ingest {
+        match task.await {
+            Ok(Err(e)) => tracing::warn!(error = %format!("{e:#}"), "ingest workers"),
+            Err(e) => tracing::warn!(error = %e, "ingest workers"),
+            Ok(Ok(())) => {}
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
-async fn shutdown_signal() {
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM (also used by `newsdesk worker`).
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

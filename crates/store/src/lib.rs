@@ -17,6 +17,8 @@
 //! | `article_instruments` | instrument links: symbol, kind, role, score (basis points), reasons (JSON) |
 //! | `changes` | the change log: `seq`, article id, kind, time |
 //! | `jobs` | the job queue: kind, payload, state, run/due times, attempts, lease owner, dedupe key |
+//! | `feeds` | subscriptions: URL, source, full-text mode, zone, interval, validators, due time, failures, pause |
+//! | `feed_items` | items seen per feed: key (GUID, else URL, else content hash), article, content hash |
 //!
 //! Times are `BIGINT` UTC microseconds, with the source's zone name (IANA or `±HH:MM`) and a
 //! zone-assumed flag in separate columns, so they sort and compare as integers on both backends
@@ -75,10 +77,12 @@ pub mod stories;
 
 mod convert;
 mod error;
+mod feed_model;
 mod model;
 mod store;
 
 pub use error::{Result, StoreError};
+pub use feed_model::{Feed, FeedItemOutcome, FeedPoll, FullText, NewFeed, NewFeedItem};
 pub use model::{
     ArticleFilter, ArticlePage, ArticleSummary, Change, ChangeKind, Cursor, EnqueueOutcome,
     FailOutcome, Id, InstrumentLink, Job, JobState, Lease, LinkRole, NewArticle, NewJob, NewSource,

@@ -146,6 +146,13 @@ fn migrator() -> Migrator {
             false,
         ),
         Migration::new(
+            3,
+            "feeds".into(),
+            MigrationType::Simple,
+            include_str!("../migrations/postgres/0003_feeds.sql").into_sql_str(),
+            false,
+        ),
+        Migration::new(
             4,
             "stories".into(),
             MigrationType::Simple,
@@ -156,3 +163,4 @@ fn migrator() -> Migrator {
 }
 
 include!("shared.rs");
+include!("shared_feeds.rs");

@@ -1392,6 +1392,52 @@ impl Store for This {
             .context("loading a job")?;
         row.as_ref().map(job_from_row).transpose()
     }
+
+    // --- feeds: implemented in shared_feeds.rs ---
+
+    async fn add_feed(&self, feed: &NewFeed, now: Timestamp) -> Result<Feed> {
+        self.feeds_add(feed, now).await
+    }
+
+    async fn get_feed(&self, id: Id) -> Result<Option<Feed>> {
+        self.feeds_get("id = $1", FeedKey::Id(id)).await
+    }
+
+    async fn get_feed_by_url(&self, url: &str) -> Result<Option<Feed>> {
+        self.feeds_get("url = $1", FeedKey::Url(url)).await
+    }
+
+    async fn list_feeds(&self) -> Result<Vec<Feed>> {
+        self.feeds_list().await
+    }
+
+    async fn remove_feed(&self, id: Id) -> Result<bool> {
+        self.feeds_remove(id).await
+    }
+
+    async fn due_feeds(&self, now: Timestamp, limit: u32) -> Result<Vec<Feed>> {
+        self.feeds_due(now, limit).await
+    }
+
+    async fn record_feed_poll(&self, id: Id, poll: &FeedPoll, now: Timestamp) -> Result<Feed> {
+        self.feeds_record_poll(id, poll, now).await
+    }
+
+    async fn feed_item_hashes(
+        &self,
+        feed_id: Id,
+    ) -> Result<std::collections::HashMap<String, String>> {
+        self.feeds_item_hashes(feed_id).await
+    }
+
+    async fn ingest_items(
+        &self,
+        feed_id: Id,
+        items: &[NewFeedItem],
+        now: Timestamp,
+    ) -> Result<Vec<FeedItemOutcome>> {
+        self.feeds_ingest_items(feed_id, items, now).await
+    }
 }
 
 /// A lease-guarded update that touched no row means another worker took the job over (the

@@ -130,6 +130,13 @@ fn migrator() -> Migrator {
             false,
         ),
         Migration::new(
+            3,
+            "feeds".into(),
+            MigrationType::Simple,
+            include_str!("../migrations/sqlite/0003_feeds.sql").into_sql_str(),
+            false,
+        ),
+        Migration::new(
             4,
             "stories".into(),
             MigrationType::Simple,
@@ -140,3 +147,4 @@ fn migrator() -> Migrator {
 }
 
 include!("shared.rs");
+include!("shared_feeds.rs");

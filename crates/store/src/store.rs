@@ -1,10 +1,13 @@
 //! The [`Store`] trait: the one seam between newsdesk and its database.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use jiff::{SignedDuration, Timestamp};
 use newsdesk_article::Article;
 
 use crate::error::Result;
+use crate::feed_model::{Feed, FeedItemOutcome, FeedPoll, NewFeed, NewFeedItem};
 use crate::model::{
     ArticleFilter, ArticlePage, Change, Cursor, EnqueueOutcome, FailOutcome, Id, InstrumentLink,
     Job, Lease, NewArticle, NewJob, NewSource, Removal, Revision, Source, StoredArticle,
@@ -188,4 +191,44 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// A job by id, in whatever state.
     async fn get_job(&self, id: Id) -> Result<Option<Job>>;
+
+    // --- feeds ---
+
+    /// Subscribes to a feed, or replaces the settings of the subscription with the same URL.
+    /// Adding resumes a paused feed (failures reset) and makes it due at `now`.
+    async fn add_feed(&self, feed: &NewFeed, now: Timestamp) -> Result<Feed>;
+
+    /// A subscription by id.
+    async fn get_feed(&self, id: Id) -> Result<Option<Feed>>;
+
+    /// A subscription by URL (as added).
+    async fn get_feed_by_url(&self, url: &str) -> Result<Option<Feed>>;
+
+    /// Every subscription, by id.
+    async fn list_feeds(&self) -> Result<Vec<Feed>>;
+
+    /// Unsubscribes: the feed and its item keys go; the articles stay. False when unknown.
+    async fn remove_feed(&self, id: Id) -> Result<bool>;
+
+    /// Feeds not paused whose `next_due_at` has come, most overdue first, at most `limit`.
+    async fn due_feeds(&self, now: Timestamp, limit: u32) -> Result<Vec<Feed>>;
+
+    /// Records the outcome of one poll (validators, next due time, failures, pause).
+    async fn record_feed_poll(&self, id: Id, poll: &FeedPoll, now: Timestamp) -> Result<Feed>;
+
+    /// The item keys stored for a feed with their content hashes, so a poller can skip items
+    /// it has already stored unchanged without building their articles.
+    async fn feed_item_hashes(&self, feed_id: Id) -> Result<HashMap<String, String>>;
+
+    /// Stores feed items exactly once, in one transaction: an item whose key is stored with the
+    /// same content hash is [`FeedItemOutcome::Seen`] (nothing written); a new or changed item
+    /// upserts its article (a changed one becomes a revision, a removed one stays removed) and
+    /// records its key and hash in the same transaction, so a crash leaves either both or
+    /// neither. Repeated keys within `items` count once (the first). Outcomes in input order.
+    async fn ingest_items(
+        &self,
+        feed_id: Id,
+        items: &[NewFeedItem],
+        now: Timestamp,
+    ) -> Result<Vec<FeedItemOutcome>>;
 }

@@ -11,13 +11,18 @@ use sqlx::{Connection, Row, SqliteConnection};
 
 type Columns = BTreeMap<String, Vec<(String, bool)>>;
 
-const TABLES: [&str; 6] = [
+const TABLES: [&str; 11] = [
     "sources",
     "articles",
     "article_revisions",
     "article_instruments",
     "changes",
     "jobs",
+    "feeds",
+    "feed_items",
+    "stories",
+    "story_keys",
+    "story_cursor",
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

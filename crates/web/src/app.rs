@@ -40,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         .route("/source/{slug}", get(pages::source))
         .route("/instrument/{symbol}", get(pages::instrument))
         .route("/about", get(pages::about))
+        .route("/feeds", get(pages::feeds_page))
         .route("/rss", get(pages::rss))
         .route("/atom", get(pages::atom))
         .route("/static/site.css", get(pages::stylesheet))

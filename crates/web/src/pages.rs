@@ -606,3 +606,37 @@ pub async fn about(State(st): State<AppState>) -> Result<Response, AppError> {
     let body = view.render().map_err(|e| AppError::Internal(Box::new(e)))?;
     Ok(html(body))
 }
+
+/// `/feeds`: every subscription with its last fetch, next poll, items, pause reason and last
+/// error (all escaped by the template; errors can quote what a server sent).
+pub async fn feeds_page(State(st): State<AppState>) -> Result<Response, AppError> {
+    let feeds = st
+        .store
+        .list_feeds()
+        .await
+        .map_err(|e| AppError::Internal(Box::new(e)))?;
+    let fmt = |t: jiff::Timestamp| t.strftime("%Y-%m-%d %H:%M UTC").to_string();
+    let view = views::FeedsPage {
+        chrome: &st.chrome,
+        head: Head::new("Feeds".to_string(), &st.chrome.site_name),
+        feeds: feeds
+            .into_iter()
+            .map(|f| views::FeedRow {
+                title: f
+                    .title
+                    .as_deref()
+                    .map(|t| clean_text(t).into_owned())
+                    .filter(|t| !t.is_empty())
+                    .unwrap_or_else(|| f.url.clone()),
+                url: f.url,
+                last_fetch: f.last_fetch_at.map_or_else(|| "never".to_string(), fmt),
+                next_due: fmt(f.next_due_at),
+                items: f.items,
+                paused: f.paused_reason,
+                last_error: f.last_error,
+            })
+            .collect(),
+    };
+    let body = view.render().map_err(|e| AppError::Internal(Box::new(e)))?;
+    Ok(html(body))
+}

@@ -756,3 +756,34 @@ pub struct AboutPage<'a> {
     /// Credit paragraphs.
     pub credits: Vec<String>,
 }
+
+/// One row of `/feeds`.
+#[derive(Debug)]
+pub struct FeedRow {
+    /// The feed URL, when http(s) (else shown as text only).
+    pub url: String,
+    /// The feed's title, or its URL.
+    pub title: String,
+    /// Last fetch, formatted, or "never".
+    pub last_fetch: String,
+    /// Next poll, formatted.
+    pub next_due: String,
+    /// Items stored from it.
+    pub items: i64,
+    /// Why it is paused.
+    pub paused: Option<String>,
+    /// The last error.
+    pub last_error: Option<String>,
+}
+
+/// `/feeds`: the subscriptions and how their polling goes.
+#[derive(Template)]
+#[template(path = "feeds.html")]
+pub struct FeedsPage<'a> {
+    /// Chrome.
+    pub chrome: &'a Chrome,
+    /// Head.
+    pub head: Head,
+    /// One row per feed.
+    pub feeds: Vec<FeedRow>,
+}

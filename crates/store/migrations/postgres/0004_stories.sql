@@ -11,12 +11,13 @@ CREATE TABLE stories (
 );
 CREATE INDEX stories_by_story ON stories (story_id, published);
 
+-- Primary key (key, published, article_id): candidate lookups by key and time window read it.
 CREATE TABLE story_keys (
     key          BIGINT NOT NULL,
+    published    BIGINT NOT NULL,
     article_id   BIGINT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
-    published    BIGINT NOT NULL
+    PRIMARY KEY (key, published, article_id)
 );
-CREATE INDEX story_keys_by_key ON story_keys (key, published);
 CREATE INDEX story_keys_by_article ON story_keys (article_id);
 
 CREATE TABLE story_cursor (
