@@ -41,6 +41,9 @@ const RACE_RETRIES: usize = 8;
 /// Ids per statement in [`Store::get_articles`].
 const GET_MANY_CHUNK: usize = 500;
 
+/// Articles per band key that [`Store::story_candidates`] returns (the latest ones).
+const STORY_KEY_FANOUT: usize = 32;
+
 /// Rows per multi-row `INSERT` (at most 6 parameters a row: far below SQLite's 32,766 and
 /// PostgreSQL's 65,535 bind parameters).
 const MULTI_ROW_CHUNK: usize = 400;
@@ -1022,11 +1025,19 @@ impl Store for This {
         for chunk in keys.chunks(GET_MANY_CHUNK) {
             // Time bounds first, then the keys: with anonymous parameters the order of
             // appearance is the order of binding.
+            // At most the latest STORY_KEY_FANOUT articles per key: boilerplate shared by
+            // thousands of a site's items makes "hot" keys, and comparing against all of them
+            // would make filing quadratic. A copy is published close to its original, so the
+            // latest sharers are the ones that matter.
             let sql = format!(
-                "SELECT DISTINCT s.article_id, s.story_id, s.published, s.fingerprint \
-                 FROM story_keys k JOIN stories s ON s.article_id = k.article_id \
-                 JOIN articles a ON a.id = k.article_id AND a.removed_at IS NULL \
-                 WHERE k.published >= {} AND k.published <= {} AND k.key IN ({})",
+                "SELECT s.article_id, s.story_id, s.published, s.fingerprint FROM \
+                 (SELECT k.article_id, ROW_NUMBER() OVER \
+                   (PARTITION BY k.key ORDER BY k.published DESC, k.article_id DESC) AS rn \
+                  FROM story_keys k \
+                  WHERE k.published >= {} AND k.published <= {} AND k.key IN ({})) t \
+                 JOIN stories s ON s.article_id = t.article_id \
+                 JOIN articles a ON a.id = t.article_id AND a.removed_at IS NULL \
+                 WHERE t.rn <= {STORY_KEY_FANOUT}",
                 if ANONYMOUS_PARAMS { "?" } else { "$1" },
                 if ANONYMOUS_PARAMS { "?" } else { "$2" },
                 convert::list_placeholders(3, chunk.len(), ANONYMOUS_PARAMS)

@@ -128,7 +128,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn story_seq(&self) -> Result<i64>;
 
     /// Clustering records of live articles that share at least one of `keys` and were
-    /// published within `from..=to`, each once.
+    /// published within `from..=to`, each once; per key only the latest few dozen sharers
+    /// (a key shared by thousands of articles is boilerplate, not evidence).
     async fn story_candidates(
         &self,
         keys: &[i64],

@@ -22,6 +22,10 @@ use crate::error::{Result, StoreError};
 use crate::model::{ChangeKind, Id, StoryAssignment};
 use crate::store::Store;
 
+/// Earlier articles per band key an article is compared with: boilerplate shared by many
+/// items of one site makes keys that thousands of articles share.
+const KEY_FANOUT: usize = 32;
+
 /// Change-log entries per assignment batch.
 pub const DEFAULT_BATCH: u32 = 500;
 
@@ -163,7 +167,9 @@ async fn assign(
                 let mut best: Option<(f32, Id, &'static str)> = None;
                 let mut tried = HashSet::new();
                 for key in &keys {
-                    for &i in by_key.get(key).map(Vec::as_slice).unwrap_or_default() {
+                    // The latest sharers of each key only, as in `Store::story_candidates`.
+                    let sharers = by_key.get(key).map(Vec::as_slice).unwrap_or_default();
+                    for &i in sharers.iter().rev().take(KEY_FANOUT) {
                         let other = &filed[i];
                         // Never against itself, nor against later articles of this batch.
                         if other.id == id || !tried.insert(i) {
