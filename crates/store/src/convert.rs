@@ -81,13 +81,18 @@ pub(crate) fn placeholders(first: usize, n: usize) -> String {
 /// `($1, $2, $3), ($4, $5, $6), …`: `rows` groups of `width` placeholders for a multi-row
 /// `VALUES` list.
 pub(crate) fn row_placeholders(width: usize, rows: usize) -> String {
+    row_placeholders_from(1, width, rows)
+}
+
+/// [`row_placeholders`] starting at `$first` (when the statement binds other values first).
+pub(crate) fn row_placeholders_from(first: usize, width: usize, rows: usize) -> String {
     let mut out = String::with_capacity(rows * (width * 6 + 4));
     for r in 0..rows {
         if r > 0 {
             out.push_str(", ");
         }
         out.push('(');
-        out.push_str(&placeholders(1 + r * width, width));
+        out.push_str(&placeholders(first + r * width, width));
         out.push(')');
     }
     out
@@ -102,5 +107,6 @@ mod tests {
         assert_eq!(row_placeholders(3, 2), "($1, $2, $3), ($4, $5, $6)");
         assert_eq!(row_placeholders(1, 1), "($1)");
         assert_eq!(row_placeholders(2, 0), "");
+        assert_eq!(row_placeholders_from(4, 2, 2), "($4, $5), ($6, $7)");
     }
 }

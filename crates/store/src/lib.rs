@@ -17,6 +17,10 @@
 //! | `article_instruments` | instrument links: symbol, kind, role, score (basis points), reasons (JSON) |
 //! | `changes` | the change log: `seq`, article id, kind, time |
 //! | `jobs` | the job queue: kind, payload, state, run/due times, attempts, lease owner, dedupe key |
+//! | `instruments` | instruments with prices: name, kind, currency, exchange zone and close, benchmark |
+//! | `price_bars` | daily bars: fixed-point prices (1e-8), day number, source, as-of time |
+//! | `price_ticks` | intraday prints keyed by instant |
+//! | `price_corrections` | closes a later import changed, with both sources |
 //!
 //! Times are `BIGINT` UTC microseconds, with the source's zone name (IANA or `±HH:MM`) and a
 //! zone-assumed flag in separate columns, so they sort and compare as integers on both backends
@@ -75,6 +79,7 @@ pub mod sqlite;
 mod convert;
 mod error;
 mod model;
+mod prices;
 mod store;
 
 pub use error::{Result, StoreError};
@@ -84,5 +89,6 @@ pub use model::{
     Removal, Revision, Source, StoredArticle, UpsertOutcome, backoff,
 };
 pub use postgres::{PgPoolSettings, PostgresStore};
+pub use prices::{ImportOutcome, Instrument, PriceCorrection, StoredBar, date_to_day, day_to_date};
 pub use sqlite::SqliteStore;
 pub use store::Store;

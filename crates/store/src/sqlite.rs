@@ -110,13 +110,23 @@ async fn lock_change_log(_conn: &mut sqlx::SqliteConnection) -> Result<()> {
 
 /// The SQLite migrations, embedded in the binary.
 fn migrator() -> Migrator {
-    Migrator::with_migrations(vec![Migration::new(
-        1,
-        "init".into(),
-        MigrationType::Simple,
-        include_str!("../migrations/sqlite/0001_init.sql").into_sql_str(),
-        false,
-    )])
+    Migrator::with_migrations(vec![
+        Migration::new(
+            1,
+            "init".into(),
+            MigrationType::Simple,
+            include_str!("../migrations/sqlite/0001_init.sql").into_sql_str(),
+            false,
+        ),
+        Migration::new(
+            2,
+            "prices".into(),
+            MigrationType::Simple,
+            include_str!("../migrations/sqlite/0002_prices.sql").into_sql_str(),
+            false,
+        ),
+    ])
 }
 
 include!("shared.rs");
+include!("shared_prices.rs");

@@ -11,13 +11,17 @@ use sqlx::{Connection, Row, SqliteConnection};
 
 type Columns = BTreeMap<String, Vec<(String, bool)>>;
 
-const TABLES: [&str; 6] = [
+const TABLES: [&str; 10] = [
     "sources",
     "articles",
     "article_revisions",
     "article_instruments",
     "changes",
     "jobs",
+    "instruments",
+    "price_bars",
+    "price_ticks",
+    "price_corrections",
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
