@@ -61,6 +61,12 @@ pub enum Command {
         #[command(subcommand)]
         action: KbAction,
     },
+    /// Market data: import price files.
+    Prices {
+        /// What to do.
+        #[command(subcommand)]
+        action: PricesAction,
+    },
     /// Inspect the configuration.
     Config {
         /// What to do.
@@ -78,6 +84,14 @@ pub enum KbAction {
         /// The file.
         file: PathBuf,
     },
+}
+
+/// `newsdesk prices` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum PricesAction {
+    /// Import daily bars from CSV (OHLCV, `date,close`, symbol column, wide `Date,<symbol>…`,
+    /// header-less) or JSON files. Idempotent; changed values are kept as corrections.
+    Import(crate::prices_cmd::PricesImportArgs),
 }
 
 /// `newsdesk config` subcommands.
@@ -292,6 +306,12 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 crate::tagging::run_retag(backends.store.as_ref(), &kb).await
             }
             Command::Serve(args) => crate::serve_cmd::run_serve(&args, &config, &backends).await,
+            Command::Prices {
+                action: PricesAction::Import(args),
+            } => {
+                crate::prices_cmd::run_import(&args, backends.store.as_ref(), Timestamp::now())
+                    .await
+            }
             Command::Reindex => {
                 let done = newsdesk_search::indexer::reindex(
                     backends.store.as_ref(),

@@ -9,6 +9,7 @@
 //! - [`serve_cmd`]: `newsdesk serve` — the web site.
 //! - [`tagging`]: the instrument tagger in the pipeline; `tag`, `retag`, `kb import`.
 //! - [`demo`]: the bundled, openly licensed demo corpus.
+//! - [`prices_cmd`]: `newsdesk prices import` — price files into the store.
 //! - [`inputs`]: reading inputs safely (directories, stdin, gzip with a cap, size limits).
 
 pub mod add_cmd;
@@ -18,5 +19,6 @@ pub mod config;
 pub mod demo;
 pub mod extract_cmd;
 pub mod inputs;
+pub mod prices_cmd;
 pub mod serve_cmd;
 pub mod tagging;
