@@ -10,7 +10,10 @@ use newsdesk_article::{Article, SourceTime};
 use newsdesk_store::{ArticleFilter, ArticleSummary, InstrumentLink, LinkRole, Source};
 use serde::Serialize;
 
+use jiff::Timestamp;
+
 use crate::error::AppError;
+use crate::market::PriceBook;
 use crate::metrics::Gauges;
 use crate::pages::hydrate;
 use crate::params::{ListParams, Params, SearchParams, nonempty, parse_cursor, parse_id};
@@ -42,18 +45,48 @@ pub struct InstrumentJson {
     role: LinkRole,
     /// Exact decimal (`score_bp / 10000`) as a string.
     score: String,
+    /// The move since publication and the abnormal move, with source and as-of time; `null`
+    /// when unavailable, with the reason in `move_unavailable`.
+    #[serde(rename = "move")]
+    movement: Option<newsdesk_market::Move>,
+    /// Why `move` is null ("no prices after 2017-11-10").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    move_unavailable: Option<String>,
 }
 
-fn instruments(links: &[InstrumentLink]) -> Vec<InstrumentJson> {
+fn instruments(
+    links: &[InstrumentLink],
+    book: &PriceBook,
+    published: Option<&SourceTime>,
+    now: Timestamp,
+) -> Vec<InstrumentJson> {
     links
         .iter()
-        .map(|l| InstrumentJson {
-            symbol: l.symbol.clone(),
-            kind: l.kind.clone(),
-            role: l.role,
-            score: score_decimal(l.score_bp),
+        .map(|l| {
+            let m = book.move_for(&l.symbol, published.map(|p| p.instant), now);
+            let (movement, move_unavailable) = match m {
+                Ok(m) => (Some(m), None),
+                Err(why) => (None, Some(why)),
+            };
+            InstrumentJson {
+                symbol: l.symbol.clone(),
+                kind: l.kind.clone(),
+                role: l.role,
+                score: score_decimal(l.score_bp),
+                movement,
+                move_unavailable,
+            }
         })
         .collect()
+}
+
+/// The prices of every instrument linked to `summaries`, read once.
+async fn book_for<'a>(
+    st: &AppState,
+    summaries: impl IntoIterator<Item = &'a ArticleSummary>,
+) -> Result<PriceBook, AppError> {
+    let symbols = PriceBook::symbols_of(summaries);
+    PriceBook::load(st.store.as_ref(), symbols).await
 }
 
 /// A story in a list.
@@ -73,7 +106,12 @@ pub struct ArticleItem {
     instruments: Vec<InstrumentJson>,
 }
 
-fn item(s: &ArticleSummary, source: Option<&Source>) -> ArticleItem {
+fn item(
+    s: &ArticleSummary,
+    source: Option<&Source>,
+    book: &PriceBook,
+    now: Timestamp,
+) -> ArticleItem {
     ArticleItem {
         id: s.id,
         title: s.title.clone(),
@@ -84,7 +122,7 @@ fn item(s: &ArticleSummary, source: Option<&Source>) -> ArticleItem {
         updated: s.updated.clone(),
         updated_is_fetch_time: s.updated_is_fetch_time,
         revision: s.revision,
-        instruments: instruments(&s.instruments),
+        instruments: instruments(&s.instruments, book, s.published.as_ref(), now),
     }
 }
 
@@ -113,10 +151,12 @@ pub async fn articles(
     {
         sources = st.reload_sources().await?;
     }
+    let book = book_for(&st, &page.articles).await?;
+    let now = Timestamp::now();
     let articles: Vec<ArticleItem> = page
         .articles
         .iter()
-        .map(|a| item(a, sources.get(a.source_id)))
+        .map(|a| item(a, sources.get(a.source_id), &book, now))
         .collect();
     Ok(Json(serde_json::json!({
         "articles": articles,
@@ -173,8 +213,15 @@ pub async fn article(
     };
     let revisions = st.store.list_revisions(id).await?;
     let source = st.source(stored.summary.source_id).await?;
+    let book = book_for(&st, [&stored.summary]).await?;
     let s = stored.summary;
     let a = stored.article;
+    let instruments_json = instruments(
+        &s.instruments,
+        &book,
+        s.published.as_ref(),
+        Timestamp::now(),
+    );
     let body = ArticleJson {
         id,
         title: s.title.clone().or(a.title.clone()),
@@ -193,7 +240,7 @@ pub async fn article(
         section: a.section,
         revision: s.revision,
         first_seen_at: s.first_seen_at.to_string(),
-        instruments: instruments(&s.instruments),
+        instruments: instruments_json,
         revisions: revisions
             .into_iter()
             .map(|r| RevisionJson {
@@ -234,6 +281,8 @@ pub async fn search(
     if hits.iter().any(|(_, s)| sources.get(s.source_id).is_none()) {
         sources = st.reload_sources().await?;
     }
+    let book = book_for(&st, hits.iter().map(|(_, s)| s)).await?;
+    let now = Timestamp::now();
     let results: Vec<ResultJson> = hits
         .into_iter()
         .map(|(h, s)| ResultJson {
@@ -246,7 +295,7 @@ pub async fn search(
             source: source_ref(sources.get(s.source_id)),
             url: s.canonical_url.clone(),
             path: format!("/news/{}", s.id),
-            instruments: instruments(&s.instruments),
+            instruments: instruments(&s.instruments, &book, s.published.as_ref(), now),
         })
         .collect();
     Ok(Json(serde_json::json!({
