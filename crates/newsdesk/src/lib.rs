@@ -10,6 +10,7 @@
 //! - [`tagging`]: the instrument tagger in the pipeline; `tag`, `retag`, `kb import`.
 //! - [`demo`]: the bundled, openly licensed demo corpus.
 //! - [`prices_cmd`]: `newsdesk prices import` — price files into the store.
+//! - [`demo_prices`]: the bundled, openly licensed demo price history.
 //! - [`inputs`]: reading inputs safely (directories, stdin, gzip with a cap, size limits).
 
 pub mod add_cmd;
@@ -17,6 +18,7 @@ pub mod backends;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod demo_prices;
 pub mod extract_cmd;
 pub mod inputs;
 pub mod prices_cmd;
