@@ -374,3 +374,73 @@ pub async fn metrics(State(st): State<AppState>) -> Response {
     )
         .into_response()
 }
+
+/// `GET /api/v1/instruments/{symbol}`: the instrument, its last close, 1D/1W/1M/YTD/1Y changes,
+/// 52-week range, each with the source and as-of time of the prices, its daily closes over the
+/// last year and its latest stories (each with its move).
+pub async fn instrument(
+    State(st): State<AppState>,
+    Path(symbol): Path<String>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    if symbol.is_empty() || symbol.len() > 64 {
+        return Err(AppError::BadRequest(
+            "an instrument symbol has 1 to 64 characters".into(),
+        ));
+    }
+    let filter = ArticleFilter {
+        instrument: Some(symbol.clone()),
+        ..ArticleFilter::default()
+    };
+    let page = st.list(filter, None, st.config.page_size).await?;
+    let mut symbols = PriceBook::symbols_of(&page.articles);
+    symbols.insert(symbol.clone());
+    let book = PriceBook::load(st.store.as_ref(), symbols).await?;
+    let (bars, instrument, source, as_of) = book
+        .series(&symbol)
+        .map(|(b, i, s, a)| (b, i.cloned(), s.to_string(), a))
+        .unwrap_or((&[], None, String::new(), Timestamp::UNIX_EPOCH));
+    if bars.is_empty() && instrument.is_none() && page.articles.is_empty() {
+        return Err(AppError::NotFound(format!(
+            "there is no instrument {symbol:?} (no prices and no stories)"
+        )));
+    }
+    let stats = crate::chart::stats(bars);
+    let year: Vec<(String, newsdesk_market::Price)> = match bars.last() {
+        Some(last) => {
+            let from = last.date.saturating_sub(jiff::Span::new().years(1));
+            bars.iter()
+                .filter(|b| b.date > from)
+                .map(|b| (b.date.to_string(), b.close))
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    let mut sources = st.sources();
+    if page
+        .articles
+        .iter()
+        .any(|a| sources.get(a.source_id).is_none())
+    {
+        sources = st.reload_sources().await?;
+    }
+    let now = Timestamp::now();
+    let stories: Vec<ArticleItem> = page
+        .articles
+        .iter()
+        .map(|a| item(a, sources.get(a.source_id), &book, now))
+        .collect();
+    Ok(Json(serde_json::json!({
+        "symbol": symbol,
+        "instrument": instrument,
+        "prices": if bars.is_empty() { serde_json::Value::Null } else { serde_json::json!({
+            "source": source,
+            "as_of": as_of,
+            "first_date": bars.first().map(|b| b.date),
+            "stats": stats,
+            "closes_last_year": year,
+        }) },
+        "prices_unavailable": bars.is_empty().then(|| format!("no prices for {symbol}")),
+        "stories": stories,
+        "path": format!("/instrument/{}", crate::escape::encode(&symbol)),
+    })))
+}

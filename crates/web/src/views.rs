@@ -367,7 +367,7 @@ pub fn instrument_view(
         last_text = format!("Last close {} on {}. ", st.last.1, st.last.0);
     }
     let label = format!(
-        "{shown}: daily closes {} to {}, {} stories marked",
+        "{shown}: daily closes {} to {}; stories marked: {}",
         bars[0].date,
         bars[bars.len() - 1].date,
         markers.len()

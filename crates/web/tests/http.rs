@@ -717,12 +717,15 @@ async fn every_openapi_path_answers() {
         "/api/v1/articles/{id}",
         "/api/v1/search",
         "/api/v1/sources",
+        "/api/v1/instruments/{symbol}",
     ] {
         assert!(paths.contains_key(p), "{p} undocumented");
     }
     for (path, ops) in paths {
         assert!(ops.get("get").is_some(), "{path}");
-        let concrete = path.replace("{id}", &id.to_string());
+        let concrete = path
+            .replace("{id}", &id.to_string())
+            .replace("{symbol}", "JP225");
         let r = app.get(&concrete).await;
         assert_eq!(r.status, 200, "{concrete}: {}", r.body);
         assert!(
@@ -1573,4 +1576,37 @@ async fn chips_show_moves_computed_from_stored_bars() {
     let b = app.get("/").await.body;
     assert!(b.contains(&format!("+6.05% (abn {abn_text}%)")), "{b}");
     assert!(b.contains(">no prices after 2017-11-10</span>"), "{b}");
+
+    // The instrument page: chart, a marker linking the story, changes, source and as-of.
+    let r = app.get("/instrument/JP225").await;
+    assert_eq!(r.status, 200);
+    let b = r.body;
+    assert!(b.contains("<svg class=\"chart\""), "{b}");
+    assert!(b.contains(&format!("<a class=\"chart-marker\" href=\"/news/{id}\"><title>Japan working towards opening of NATO liaison office in Tokyo (2023-05-09T14:57:00Z)</title>")), "{b}");
+    assert!(
+        b.contains(
+            "<dt>1D</dt><dd title=\"from 105 on 2023-05-10 to 106.05 on 2023-05-11\">+1.00%</dd>"
+        ),
+        "{b}"
+    );
+    assert!(
+        b.contains("Source: test-feed, as of 2023-05-11T09:00:00Z."),
+        "{b}"
+    );
+    assert!(
+        b.contains("52-week range: 100 (2022-10-13) – 106.05 (2023-05-11)"),
+        "{b}"
+    );
+    assert!(!b.contains("style="), "the CSP forbids inline styles");
+    let (s, v) = app.json("/api/v1/instruments/JP225").await;
+    assert_eq!(s, 200);
+    assert_eq!(v["prices"]["source"], "test-feed");
+    assert_eq!(v["prices"]["stats"]["changes"][0]["period"], "1D");
+    assert_eq!(v["prices"]["stats"]["changes"][0]["change_percent"], "1.00");
+    assert_eq!(v["instrument"]["exchange_tz"], "Asia/Tokyo");
+    assert_eq!(
+        v["stories"][0]["instruments"][0]["move"]["change_percent"],
+        "6.05"
+    );
+    assert_eq!(app.json("/api/v1/instruments/NOSUCH").await.0, 404);
 }
