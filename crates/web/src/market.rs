@@ -24,6 +24,11 @@ struct Loaded {
     as_of: Timestamp,
 }
 
+/// Calendar days of bars read before the earliest publication on a page: 120 estimation sessions
+/// plus the window need about 180 calendar days; 400 leaves room for long holidays and for
+/// benchmarks on other calendars.
+pub const HISTORY_DAYS: i64 = 400;
+
 /// The prices a page needs, read once per request.
 #[derive(Debug, Default)]
 pub struct PriceBook {
@@ -44,8 +49,27 @@ impl PriceBook {
             .collect()
     }
 
+    /// The earliest day a page's chips need bars from: [`HISTORY_DAYS`] before the earliest
+    /// publication among `summaries` (the estimation period plus the window), so a list of
+    /// recent stories reads a year or so of bars per symbol rather than its whole history.
+    pub fn since_for<'a>(
+        summaries: impl IntoIterator<Item = &'a newsdesk_store::ArticleSummary>,
+    ) -> Option<jiff::civil::Date> {
+        let first = summaries
+            .into_iter()
+            .filter_map(|s| s.published.as_ref().map(|p| p.instant))
+            .min()?;
+        let date = TimeZone::UTC.to_datetime(first).date();
+        date.checked_sub(jiff::Span::new().days(HISTORY_DAYS)).ok()
+    }
+
     /// Reads instrument rows and all daily bars of `symbols` and of their benchmarks.
-    pub async fn load(store: &dyn Store, symbols: BTreeSet<String>) -> Result<PriceBook, AppError> {
+    /// Bars dated before `since` are not read (`None`: the whole history, for charts).
+    pub async fn load(
+        store: &dyn Store,
+        symbols: BTreeSet<String>,
+        since: Option<jiff::civil::Date>,
+    ) -> Result<PriceBook, AppError> {
         let mut book = PriceBook::default();
         let mut wanted = symbols;
         // Two rounds: the symbols, then benchmarks they name that are not loaded yet.
@@ -61,7 +85,15 @@ impl PriceBook {
                 }
                 let last = store.last_bar(&symbol).await?;
                 let (bars, source, as_of) = match last {
-                    Some(l) => (store.bars(&symbol, None, None).await?, l.source, l.as_of),
+                    Some(l) => {
+                        let mut bars = store.bars(&symbol, since, None).await?;
+                        if bars.is_empty() {
+                            // Every price is older than the page needs: the last one still
+                            // says how old ("no prices after 2017-11-10").
+                            bars.push(l.bar);
+                        }
+                        (bars, l.source, l.as_of)
+                    }
                     None => (Vec::new(), String::new(), Timestamp::UNIX_EPOCH),
                 };
                 book.series.insert(
