@@ -366,14 +366,32 @@ pub fn instrument_view(
         );
         last_text = format!("Last close {} on {}. ", st.last.1, st.last.0);
     }
+    // Chart the stories' period (at least the last year, with two months before the first
+    // story) rather than the whole history, where recent stories would crowd the right edge.
+    let last_date = bars[bars.len() - 1].date;
+    let first_story = markers
+        .iter()
+        .map(|m| jiff::tz::TimeZone::UTC.to_datetime(m.at).date())
+        .min();
+    let start = [
+        last_date.checked_sub(jiff::Span::new().years(1)).ok(),
+        first_story.and_then(|d| d.checked_sub(jiff::Span::new().days(60)).ok()),
+    ]
+    .into_iter()
+    .flatten()
+    .min();
+    let shown_bars = match start {
+        Some(d) => &bars[bars.partition_point(|b| b.date < d).min(bars.len() - 1)..],
+        None => bars,
+    };
     let label = format!(
-        "{shown}: daily closes {} to {}; stories marked: {}",
-        bars[0].date,
-        bars[bars.len() - 1].date,
+        "{shown}: closes {} to {}; stories marked: {}",
+        shown_bars[0].date,
+        last_date,
         markers.len()
     );
     InstrumentView {
-        svg: crate::chart::svg(bars, markers, clock.as_ref(), &label),
+        svg: crate::chart::svg(shown_bars, markers, clock.as_ref(), &label),
         changes,
         range,
         note: format!("{last_text}Source: {}, as of {as_of}.", clean_text(source)),
