@@ -1,4 +1,5 @@
-// Loads the front page, an article page (the seed story) and a search in headless Chromium,
+// Loads the front page, an article page (the seed story), a search and an instrument page (SVG
+// chart with story markers) in headless Chromium,
 // checks what a reader actually sees, and saves screenshots. Usage:
 //   BASE=http://127.0.0.1:PORT SEED_ID=N OUT=dir node site.mjs
 import { chromium } from 'playwright-core';
@@ -76,6 +77,30 @@ for (const [label, viewport] of [['desktop', { width: 1280, height: 900 }], ['ph
     assert.ok(await mark.isVisible(), 'no visible highlight');
     assert.match((await mark.innerText()).toLowerCase(), /federal|funds|rate/);
     await page.screenshot({ path: `${out}/${label}-search.png`, fullPage: false });
+  });
+
+  await check(`${label}: instrument page with chart and story markers`, async () => {
+    const symbol = process.env.INSTRUMENT || 'US500';
+    const res = await page.goto(`${base}/instrument/${symbol}`);
+    assert.equal(res.status(), 200);
+    const chart = page.locator('svg.chart');
+    assert.ok(await chart.isVisible(), 'chart not visible');
+    const box = await chart.boundingBox();
+    assert.ok(box && box.width > 200 && box.height > 60, `chart too small: ${JSON.stringify(box)}`);
+    assert.ok(await page.locator('svg.chart polyline.chart-line').count() === 1, 'no price line');
+    const markers = page.locator('svg.chart a.chart-marker');
+    assert.ok(await markers.count() >= 1, 'no story markers');
+    assert.ok(await markers.first().locator('circle').isVisible(), 'first marker not visible');
+    assert.match(await markers.first().getAttribute('href'), /^\/news\/\d+$/);
+    const changes = await page.locator('dl.changes').innerText();
+    assert.match(changes, /1D/);
+    assert.match(changes, /YTD/);
+    assert.match(await page.locator('figcaption').innerText(), /Source: .+, as of \d{4}-\d\d-\d\dT/);
+    // Chips on the story list carry a figure or a reason, never a bare dash.
+    const moves = page.locator('.chip-move');
+    assert.ok(await moves.count() >= 1, 'no chip moves');
+    assert.doesNotMatch(await moves.first().innerText(), /^\s*[-–—]\s*$/);
+    await page.screenshot({ path: `${out}/${label}-instrument.png`, fullPage: false });
   });
 
   await check(`${label}: no horizontal scrolling`, async () => {

@@ -69,6 +69,12 @@ pub enum Command {
     },
     /// Run the ingest workers and scheduler (feed polls, full-text pages) until SIGTERM.
     Worker(IngestArgs),
+    /// Market data: import price files.
+    Prices {
+        /// What to do.
+        #[command(subcommand)]
+        action: PricesAction,
+    },
     /// Inspect the configuration.
     Config {
         /// What to do.
@@ -161,6 +167,14 @@ pub struct IngestArgs {
     /// loopback addresses; repeatable [config: fetch.allow_hosts].
     #[arg(long = "allow-host")]
     pub allow_hosts: Vec<String>,
+}
+
+/// `newsdesk prices` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum PricesAction {
+    /// Import daily bars from CSV (OHLCV, `date,close`, symbol column, wide `Date,<symbol>…`,
+    /// header-less) or JSON files. Idempotent; changed values are kept as corrections.
+    Import(crate::prices_cmd::PricesImportArgs),
 }
 
 /// `newsdesk config` subcommands.
@@ -385,6 +399,12 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 crate::feeds_cmd::run_feeds(&action, &config, &backends).await
             }
             Command::Worker(args) => crate::feeds_cmd::run_worker(&args, &config, &backends).await,
+            Command::Prices {
+                action: PricesAction::Import(args),
+            } => {
+                crate::prices_cmd::run_import(&args, backends.store.as_ref(), Timestamp::now())
+                    .await
+            }
             Command::Reindex => {
                 let done = newsdesk_search::indexer::reindex(
                     backends.store.as_ref(),

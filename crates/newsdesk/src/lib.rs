@@ -12,6 +12,8 @@
 //! - [`feeds_cmd`]: `newsdesk feeds` — subscriptions, OPML, refresh and status.
 //! - [`worker`]: the ingest jobs (`fetch_feed`, `fetch_page`), their worker loop and scheduler.
 //! - [`feed_article`]: feed items into item keys and articles.
+//! - [`prices_cmd`]: `newsdesk prices import` — price files into the store.
+//! - [`demo_prices`]: the bundled, openly licensed demo price history.
 //! - [`inputs`]: reading inputs safely (directories, stdin, gzip with a cap, size limits).
 
 pub mod add_cmd;
@@ -19,10 +21,12 @@ pub mod backends;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod demo_prices;
 pub mod extract_cmd;
 pub mod feed_article;
 pub mod feeds_cmd;
 pub mod inputs;
+pub mod prices_cmd;
 pub mod serve_cmd;
 pub mod tagging;
 pub mod worker;

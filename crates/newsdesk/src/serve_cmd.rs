@@ -22,11 +22,21 @@ pub async fn run_serve(
             unchanged = s.unchanged,
             "demo corpus loaded"
         );
+        let p = crate::demo_prices::load(backends.store.as_ref()).await?;
+        tracing::info!(
+            inserted = p.inserted,
+            unchanged = p.unchanged,
+            "demo prices loaded"
+        );
     }
     // The application catches the index up before it serves its first request.
     let mut web = config.web.clone();
     if args.demo && web.credits.is_none() {
-        web.credits = Some(crate::demo::ATTRIBUTION.to_string());
+        web.credits = Some(format!(
+            "{} {}",
+            crate::demo::ATTRIBUTION,
+            crate::demo_prices::ATTRIBUTION
+        ));
     }
     let app = newsdesk_web::Application::build(
         web,

@@ -19,6 +19,10 @@
 //! | `jobs` | the job queue: kind, payload, state, run/due times, attempts, lease owner, dedupe key |
 //! | `feeds` | subscriptions: URL, source, full-text mode, zone, interval, validators, due time, failures, pause |
 //! | `feed_items` | items seen per feed: key (GUID, else URL, else content hash), article, content hash |
+//! | `instruments` | instruments with prices: name, kind, currency, exchange zone and close, benchmark |
+//! | `price_bars` | daily bars: fixed-point prices (1e-8), day number, source, as-of time |
+//! | `price_ticks` | intraday prints keyed by instant |
+//! | `price_corrections` | closes a later import changed, with both sources |
 //!
 //! Times are `BIGINT` UTC microseconds, with the source's zone name (IANA or `±HH:MM`) and a
 //! zone-assumed flag in separate columns, so they sort and compare as integers on both backends
@@ -79,6 +83,7 @@ mod convert;
 mod error;
 mod feed_model;
 mod model;
+mod prices;
 mod store;
 
 pub use error::{Result, StoreError};
@@ -90,5 +95,6 @@ pub use model::{
     UpsertOutcome, backoff,
 };
 pub use postgres::{PgPoolSettings, PostgresStore};
+pub use prices::{ImportOutcome, Instrument, PriceCorrection, StoredBar, date_to_day, day_to_date};
 pub use sqlite::SqliteStore;
 pub use store::Store;

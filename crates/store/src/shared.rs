@@ -969,6 +969,49 @@ impl Store for This {
             .unwrap_or_default())
     }
 
+    // --- market data: implemented in shared_prices.rs ---
+
+    async fn upsert_instrument(&self, instrument: &crate::Instrument) -> Result<()> {
+        self.prices_upsert_instrument(instrument).await
+    }
+
+    async fn get_instrument(&self, symbol: &str) -> Result<Option<crate::Instrument>> {
+        self.prices_get_instrument(symbol).await
+    }
+
+    async fn list_instruments(&self) -> Result<Vec<crate::Instrument>> {
+        self.prices_list_instruments().await
+    }
+
+    async fn import_bars(
+        &self,
+        symbol: &str,
+        bars: &[newsdesk_market::Bar],
+        source: &str,
+        as_of: Timestamp,
+        now: Timestamp,
+    ) -> Result<crate::ImportOutcome> {
+        self.prices_import_bars(symbol, bars, source, as_of, now)
+            .await
+    }
+
+    async fn bars(
+        &self,
+        symbol: &str,
+        from: Option<jiff::civil::Date>,
+        to: Option<jiff::civil::Date>,
+    ) -> Result<Vec<newsdesk_market::Bar>> {
+        self.prices_bars(symbol, from, to).await
+    }
+
+    async fn last_bar(&self, symbol: &str) -> Result<Option<crate::StoredBar>> {
+        self.prices_last_bar(symbol).await
+    }
+
+    async fn price_corrections(&self, symbol: &str) -> Result<Vec<crate::PriceCorrection>> {
+        self.prices_corrections(symbol).await
+    }
+
     async fn changes_since(&self, after: i64, limit: u32) -> Result<Vec<Change>> {
         let ctx = "reading the change log";
         let rows = sqlx::query(

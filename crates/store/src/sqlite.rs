@@ -130,6 +130,13 @@ fn migrator() -> Migrator {
             false,
         ),
         Migration::new(
+            2,
+            "prices".into(),
+            MigrationType::Simple,
+            include_str!("../migrations/sqlite/0002_prices.sql").into_sql_str(),
+            false,
+        ),
+        Migration::new(
             3,
             "feeds".into(),
             MigrationType::Simple,
@@ -148,3 +155,4 @@ fn migrator() -> Migrator {
 
 include!("shared.rs");
 include!("shared_feeds.rs");
+include!("shared_prices.rs");

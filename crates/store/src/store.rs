@@ -3,8 +3,10 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
+use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 use newsdesk_article::Article;
+use newsdesk_market::Bar;
 
 use crate::error::Result;
 use crate::feed_model::{Feed, FeedItemOutcome, FeedPoll, NewFeed, NewFeedItem};
@@ -13,6 +15,7 @@ use crate::model::{
     Job, Lease, NewArticle, NewJob, NewSource, Removal, Revision, Source, StoredArticle,
     StoryAssignment, StoryCandidate, StoryMember, UpsertOutcome,
 };
+use crate::prices::{ImportOutcome, Instrument, PriceCorrection, StoredBar};
 
 /// Storage for sources, articles with revisions, instrument links, the change log and jobs.
 ///
@@ -111,6 +114,41 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// The instrument links of an article, primary first, then by score desc, then symbol.
     async fn instrument_links(&self, article_id: Id) -> Result<Vec<InstrumentLink>>;
+
+    // --- market data ---
+
+    /// Inserts an instrument, or replaces name, kind, currency, zone, close and benchmark of the
+    /// one with the same symbol.
+    async fn upsert_instrument(&self, instrument: &Instrument) -> Result<()>;
+
+    /// The instrument with this symbol.
+    async fn get_instrument(&self, symbol: &str) -> Result<Option<Instrument>>;
+
+    /// All instruments, by symbol.
+    async fn list_instruments(&self) -> Result<Vec<Instrument>>;
+
+    /// Stores daily `bars` of `symbol` (sorted by date, one per date) from `source`, published
+    /// at `as_of`, in one transaction. A new date is inserted; an identical bar is left alone
+    /// (so importing the same file twice writes nothing); a changed bar replaces the stored one
+    /// and the old close is kept in the corrections with both sources, at `now`. Many rows per
+    /// statement: callers importing millions of bars pass slices of a few tens of thousands.
+    async fn import_bars(
+        &self,
+        symbol: &str,
+        bars: &[Bar],
+        source: &str,
+        as_of: Timestamp,
+        now: Timestamp,
+    ) -> Result<ImportOutcome>;
+
+    /// Daily bars of `symbol` dated `from..=to` (either end open when `None`), oldest first.
+    async fn bars(&self, symbol: &str, from: Option<Date>, to: Option<Date>) -> Result<Vec<Bar>>;
+
+    /// The latest daily bar of `symbol` with its source and as-of time.
+    async fn last_bar(&self, symbol: &str) -> Result<Option<StoredBar>>;
+
+    /// Corrections recorded for `symbol`, by date then time of correction.
+    async fn price_corrections(&self, symbol: &str) -> Result<Vec<PriceCorrection>>;
 
     // --- change log ---
 

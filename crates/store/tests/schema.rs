@@ -11,7 +11,7 @@ use sqlx::{Connection, Row, SqliteConnection};
 
 type Columns = BTreeMap<String, Vec<(String, bool)>>;
 
-const TABLES: [&str; 11] = [
+const TABLES: [&str; 15] = [
     "sources",
     "articles",
     "article_revisions",
@@ -23,6 +23,10 @@ const TABLES: [&str; 11] = [
     "stories",
     "story_keys",
     "story_cursor",
+    "instruments",
+    "price_bars",
+    "price_ticks",
+    "price_corrections",
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

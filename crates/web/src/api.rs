@@ -10,7 +10,10 @@ use newsdesk_article::{Article, SourceTime};
 use newsdesk_store::{ArticleFilter, ArticleSummary, InstrumentLink, LinkRole, Source};
 use serde::Serialize;
 
+use jiff::Timestamp;
+
 use crate::error::AppError;
+use crate::market::PriceBook;
 use crate::metrics::Gauges;
 use crate::pages::hydrate;
 use crate::params::{ListParams, Params, SearchParams, nonempty, parse_cursor, parse_id};
@@ -42,18 +45,50 @@ pub struct InstrumentJson {
     role: LinkRole,
     /// Exact decimal (`score_bp / 10000`) as a string.
     score: String,
+    /// The move since publication and the abnormal move, with source and as-of time; `null`
+    /// when unavailable, with the reason in `move_unavailable`.
+    #[serde(rename = "move")]
+    movement: Option<newsdesk_market::Move>,
+    /// Why `move` is null ("no prices after 2017-11-10").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    move_unavailable: Option<String>,
 }
 
-fn instruments(links: &[InstrumentLink]) -> Vec<InstrumentJson> {
+fn instruments(
+    links: &[InstrumentLink],
+    book: &PriceBook,
+    published: Option<&SourceTime>,
+    now: Timestamp,
+) -> Vec<InstrumentJson> {
     links
         .iter()
-        .map(|l| InstrumentJson {
-            symbol: l.symbol.clone(),
-            kind: l.kind.clone(),
-            role: l.role,
-            score: score_decimal(l.score_bp),
+        .map(|l| {
+            let m = book.move_for(&l.symbol, published.map(|p| p.instant), now);
+            let (movement, move_unavailable) = match m {
+                Ok(m) => (Some(m), None),
+                Err(why) => (None, Some(why)),
+            };
+            InstrumentJson {
+                symbol: l.symbol.clone(),
+                kind: l.kind.clone(),
+                role: l.role,
+                score: score_decimal(l.score_bp),
+                movement,
+                move_unavailable,
+            }
         })
         .collect()
+}
+
+/// The prices of every instrument linked to `summaries`, read once.
+async fn book_for<'a>(
+    st: &AppState,
+    summaries: impl IntoIterator<Item = &'a ArticleSummary>,
+) -> Result<PriceBook, AppError> {
+    let summaries: Vec<&ArticleSummary> = summaries.into_iter().collect();
+    let symbols = PriceBook::symbols_of(summaries.iter().copied());
+    let since = PriceBook::since_for(summaries.iter().copied());
+    PriceBook::load(st.store.as_ref(), symbols, since).await
 }
 
 /// A story in a list.
@@ -73,7 +108,12 @@ pub struct ArticleItem {
     instruments: Vec<InstrumentJson>,
 }
 
-fn item(s: &ArticleSummary, source: Option<&Source>) -> ArticleItem {
+fn item(
+    s: &ArticleSummary,
+    source: Option<&Source>,
+    book: &PriceBook,
+    now: Timestamp,
+) -> ArticleItem {
     ArticleItem {
         id: s.id,
         title: s.title.clone(),
@@ -84,7 +124,7 @@ fn item(s: &ArticleSummary, source: Option<&Source>) -> ArticleItem {
         updated: s.updated.clone(),
         updated_is_fetch_time: s.updated_is_fetch_time,
         revision: s.revision,
-        instruments: instruments(&s.instruments),
+        instruments: instruments(&s.instruments, book, s.published.as_ref(), now),
     }
 }
 
@@ -113,10 +153,12 @@ pub async fn articles(
     {
         sources = st.reload_sources().await?;
     }
+    let book = book_for(&st, &page.articles).await?;
+    let now = Timestamp::now();
     let articles: Vec<ArticleItem> = page
         .articles
         .iter()
-        .map(|a| item(a, sources.get(a.source_id)))
+        .map(|a| item(a, sources.get(a.source_id), &book, now))
         .collect();
     Ok(Json(serde_json::json!({
         "articles": articles,
@@ -217,8 +259,15 @@ pub async fn article(
         }
         None => None,
     };
+    let book = book_for(&st, [&stored.summary]).await?;
     let s = stored.summary;
     let a = stored.article;
+    let instruments_json = instruments(
+        &s.instruments,
+        &book,
+        s.published.as_ref(),
+        Timestamp::now(),
+    );
     let body = ArticleJson {
         id,
         title: s.title.clone().or(a.title.clone()),
@@ -237,7 +286,7 @@ pub async fn article(
         section: a.section,
         revision: s.revision,
         first_seen_at: s.first_seen_at.to_string(),
-        instruments: instruments(&s.instruments),
+        instruments: instruments_json,
         story,
         revisions: revisions
             .into_iter()
@@ -279,6 +328,8 @@ pub async fn search(
     if hits.iter().any(|(_, s)| sources.get(s.source_id).is_none()) {
         sources = st.reload_sources().await?;
     }
+    let book = book_for(&st, hits.iter().map(|(_, s)| s)).await?;
+    let now = Timestamp::now();
     let results: Vec<ResultJson> = hits
         .into_iter()
         .map(|(h, s)| ResultJson {
@@ -291,7 +342,7 @@ pub async fn search(
             source: source_ref(sources.get(s.source_id)),
             url: s.canonical_url.clone(),
             path: format!("/news/{}", s.id),
-            instruments: instruments(&s.instruments),
+            instruments: instruments(&s.instruments, &book, s.published.as_ref(), now),
         })
         .collect();
     Ok(Json(serde_json::json!({
@@ -369,4 +420,74 @@ pub async fn metrics(State(st): State<AppState>) -> Response {
         st.metrics.render(&g),
     )
         .into_response()
+}
+
+/// `GET /api/v1/instruments/{symbol}`: the instrument, its last close, 1D/1W/1M/YTD/1Y changes,
+/// 52-week range, each with the source and as-of time of the prices, its daily closes over the
+/// last year and its latest stories (each with its move).
+pub async fn instrument(
+    State(st): State<AppState>,
+    Path(symbol): Path<String>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    if symbol.is_empty() || symbol.len() > 64 {
+        return Err(AppError::BadRequest(
+            "an instrument symbol has 1 to 64 characters".into(),
+        ));
+    }
+    let filter = ArticleFilter {
+        instrument: Some(symbol.clone()),
+        ..ArticleFilter::default()
+    };
+    let page = st.list(filter, None, st.config.page_size).await?;
+    let mut symbols = PriceBook::symbols_of(&page.articles);
+    symbols.insert(symbol.clone());
+    let book = PriceBook::load(st.store.as_ref(), symbols, None).await?;
+    let (bars, instrument, source, as_of) = book
+        .series(&symbol)
+        .map(|(b, i, s, a)| (b, i.cloned(), s.to_string(), a))
+        .unwrap_or((&[], None, String::new(), Timestamp::UNIX_EPOCH));
+    if bars.is_empty() && instrument.is_none() && page.articles.is_empty() {
+        return Err(AppError::NotFound(format!(
+            "there is no instrument {symbol:?} (no prices and no stories)"
+        )));
+    }
+    let stats = crate::chart::stats(bars);
+    let year: Vec<(String, newsdesk_market::Price)> = match bars.last() {
+        Some(last) => {
+            let from = last.date.saturating_sub(jiff::Span::new().years(1));
+            bars.iter()
+                .filter(|b| b.date > from)
+                .map(|b| (b.date.to_string(), b.close))
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    let mut sources = st.sources();
+    if page
+        .articles
+        .iter()
+        .any(|a| sources.get(a.source_id).is_none())
+    {
+        sources = st.reload_sources().await?;
+    }
+    let now = Timestamp::now();
+    let stories: Vec<ArticleItem> = page
+        .articles
+        .iter()
+        .map(|a| item(a, sources.get(a.source_id), &book, now))
+        .collect();
+    Ok(Json(serde_json::json!({
+        "symbol": symbol,
+        "instrument": instrument,
+        "prices": if bars.is_empty() { serde_json::Value::Null } else { serde_json::json!({
+            "source": source,
+            "as_of": as_of,
+            "first_date": bars.first().map(|b| b.date),
+            "stats": stats,
+            "closes_last_year": year,
+        }) },
+        "prices_unavailable": bars.is_empty().then(|| format!("no prices for {symbol}")),
+        "stories": stories,
+        "path": format!("/instrument/{}", crate::escape::encode(&symbol)),
+    })))
 }

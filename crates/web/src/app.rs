@@ -49,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/articles", get(api::articles))
         .route("/api/v1/articles/{id}", get(api::article))
         .route("/api/v1/search", get(api::search))
+        .route("/api/v1/instruments/{symbol}", get(api::instrument))
         .route("/api/v1/sources", get(api::sources))
         .route("/api/v1/openapi.json", get(api::openapi))
         .fallback(not_found)

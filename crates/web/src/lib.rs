@@ -9,6 +9,8 @@
 //!   change-log poller).
 //! - [`pages`], [`api`]: handlers. [`views`] turns store values into template data;
 //!   [`feeds`] writes RSS/Atom; [`escape`] is every hand-written escape and the URL gate.
+//! - [`chart`]: the instrument page's SVG chart, period changes and 52-week range.
+//! - [`market`]: prices for chips: each instrument's move since publication and abnormal move.
 //! - [`cache`]: rendered article pages and list data, invalidated by the poller.
 //! - [`error`]: [`AppError`], the one error of the HTTP boundary.
 //!
@@ -19,11 +21,13 @@
 pub mod api;
 pub mod app;
 pub mod cache;
+pub mod chart;
 pub mod config;
 pub mod diff;
 pub mod error;
 pub mod escape;
 pub mod feeds;
+pub mod market;
 pub mod metrics;
 pub mod pages;
 pub mod params;

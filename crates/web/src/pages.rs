@@ -71,6 +71,8 @@ struct ListSpec<'a> {
     empty_text: String,
     /// Filters that pager and feed links must keep.
     keep: Vec<(&'a str, Option<&'a str>)>,
+    /// The instrument whose chart and figures head the list (`/instrument/{symbol}`).
+    instrument: Option<String>,
 }
 
 async fn list_response(
@@ -102,10 +104,42 @@ async fn list_response(
         ));
     }
     let now = Timestamp::now();
+    let mut symbols = crate::market::PriceBook::symbols_of(&page.articles);
+    symbols.extend(spec.instrument.clone());
+    // The instrument page charts the whole history; other lists need recent bars only.
+    let since = match spec.instrument {
+        Some(_) => None,
+        None => crate::market::PriceBook::since_for(&page.articles),
+    };
+    let book = crate::market::PriceBook::load(st.store.as_ref(), symbols, since).await?;
+    let market = spec.instrument.as_deref().map(|symbol| {
+        let markers: Vec<crate::chart::Marker> = page
+            .articles
+            .iter()
+            .filter_map(|a| {
+                Some(crate::chart::Marker {
+                    href: format!("/news/{}", a.id),
+                    title: views::headline(a.title.as_deref()),
+                    at: a.published.as_ref()?.instant,
+                })
+            })
+            .collect();
+        views::instrument_view(&book, symbol, &markers)
+    });
     let stories: Vec<StoryRow> = page
         .articles
         .iter()
-        .map(|s| views::story_row(s, sources.get(s.source_id), now, st.display_zone.as_ref()))
+        .map(|s| {
+            let mut row =
+                views::story_row(s, sources.get(s.source_id), now, st.display_zone.as_ref());
+            views::attach_moves(
+                &mut row.chips,
+                &book,
+                s.published.as_ref().map(|p| p.instant),
+                now,
+            );
+            row
+        })
         .collect();
     let next = page.next.map(|c| c.to_string());
     let mut older = spec.keep.clone();
@@ -128,6 +162,7 @@ async fn list_response(
         empty_text: spec.empty_text,
         older_href: next.as_ref().map(|_| with_query(&spec.path, &older)),
         newest_href: cursor.map(|_| with_query(&spec.path, &spec.keep)),
+        market,
     };
     Ok(html(view.render()?))
 }
@@ -160,6 +195,7 @@ pub async fn front(
         intro: None,
         empty_text: "No stories yet.".into(),
         keep: vec![("source", source_slug), ("instrument", instrument)],
+        instrument: None,
     };
     list_response(&st, &headers, spec, filter, &p).await
 }
@@ -187,6 +223,7 @@ pub async fn source(
             .then(|| format!("Times are shown in the zone {name} printed them in.")),
         empty_text: format!("No stories from {name} yet."),
         keep: Vec::new(),
+        instrument: None,
     };
     let filter = ArticleFilter {
         source_id: Some(src.id),
@@ -214,6 +251,7 @@ pub async fn instrument(
         intro: None,
         empty_text: format!("No stories linked to {shown} yet."),
         keep: Vec::new(),
+        instrument: Some(symbol.clone()),
     };
     let filter = ArticleFilter {
         instrument: Some(symbol.clone()),
@@ -515,6 +553,15 @@ pub async fn article(
                 .push(views::also_view(m, src.as_ref(), st.display_zone.as_ref()));
         }
     }
+    let symbols = crate::market::PriceBook::symbols_of([&stored.summary]);
+    let since = crate::market::PriceBook::since_for([&stored.summary]);
+    let book = crate::market::PriceBook::load(st.store.as_ref(), symbols, since).await?;
+    views::attach_moves(
+        &mut view.chips,
+        &book,
+        stored.summary.published.as_ref().map(|p| p.instant),
+        Timestamp::now(),
+    );
     let body = Bytes::from(view.render()?);
     st.metrics.renders.fetch_add(1, Relaxed);
     let hash = crate::state::fnv64(&[&body]);

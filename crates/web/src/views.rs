@@ -85,6 +85,38 @@ pub struct Chip {
     pub aria: String,
     /// Primary instrument.
     pub primary: bool,
+    /// The symbol as stored (the key for prices).
+    pub key: String,
+    /// The move shown beside the symbol (`+1.23% (abn +0.80%)`), or why there is none.
+    pub movement: Option<String>,
+    /// Tooltip of the move: from/to prices and times, source and as-of time.
+    pub movement_title: String,
+    /// True when `movement` is a figure rather than a reason.
+    pub moved: bool,
+}
+
+/// Puts each chip's move (or the reason there is none) on `chips` of a story published at
+/// `published`.
+pub fn attach_moves(
+    chips: &mut [Chip],
+    book: &crate::market::PriceBook,
+    published: Option<Timestamp>,
+    now: Timestamp,
+) {
+    for c in chips {
+        match book.move_for(&c.key, published, now) {
+            Ok(m) => {
+                c.movement = Some(crate::market::chip_text(&m));
+                c.movement_title = crate::market::chip_detail(&m);
+                c.moved = true;
+            }
+            Err(why) => {
+                c.movement_title = format!("{}: {why}", c.symbol);
+                c.movement = Some(why);
+                c.moved = false;
+            }
+        }
+    }
 }
 
 /// A score in basis points as an exact decimal: 9200 → `0.92`, 10000 → `1`, 5 → `0.0005`.
@@ -183,6 +215,10 @@ pub fn chip(link: &InstrumentLink) -> Chip {
         title,
         aria,
         primary: link.role == LinkRole::Primary,
+        key: link.symbol.clone(),
+        movement: None,
+        movement_title: String::new(),
+        moved: false,
     }
 }
 
@@ -268,6 +304,98 @@ pub struct ListPage<'a> {
     pub older_href: Option<String>,
     /// "Newest stories" link (when paging).
     pub newest_href: Option<String>,
+    /// Chart and figures of the instrument (`/instrument/{symbol}` only).
+    pub market: Option<InstrumentView>,
+}
+
+/// The price part of an instrument page.
+#[derive(Debug, Clone)]
+pub struct InstrumentView {
+    /// The SVG chart (already escaped; empty when there are no prices).
+    pub svg: String,
+    /// Period changes: label, figure (`+1.23%` or the reason), tooltip.
+    pub changes: Vec<(String, String, String)>,
+    /// `52-week range: 90 – 101.5`.
+    pub range: String,
+    /// Source and as-of line, or why there are no prices.
+    pub note: String,
+}
+
+/// The chart and figures of `symbol` from the prices in `book`.
+pub fn instrument_view(
+    book: &crate::market::PriceBook,
+    symbol: &str,
+    markers: &[crate::chart::Marker],
+) -> InstrumentView {
+    let shown = clean_text(symbol).into_owned();
+    let Some((bars, instrument, source, as_of)) = book.series(symbol).filter(|s| !s.0.is_empty())
+    else {
+        return InstrumentView {
+            svg: String::new(),
+            changes: Vec::new(),
+            range: String::new(),
+            note: format!("No prices for {shown} yet."),
+        };
+    };
+    let clock = instrument.and_then(crate::market::clock_of);
+    let stats = crate::chart::stats(bars);
+    let mut changes = Vec::new();
+    let mut range = String::new();
+    let mut last_text = String::new();
+    if let Some(st) = &stats {
+        for c in &st.changes {
+            let (text, title) = match (&c.change_percent, &c.from) {
+                (Some(p), Some((d, price))) => (
+                    if p.starts_with('-') || p == "0.00" {
+                        format!("{p}%")
+                    } else {
+                        format!("+{p}%")
+                    },
+                    format!("from {price} on {d} to {} on {}", st.last.1, st.last.0),
+                ),
+                _ => {
+                    let why = c.reason.clone().unwrap_or_default();
+                    (why.clone(), why)
+                }
+            };
+            changes.push((c.period.to_string(), text, title));
+        }
+        range = format!(
+            "52-week range: {} ({}) – {} ({})",
+            st.range_52w.low.1, st.range_52w.low.0, st.range_52w.high.1, st.range_52w.high.0
+        );
+        last_text = format!("Last close {} on {}. ", st.last.1, st.last.0);
+    }
+    // Chart the stories' period (at least the last year, with two months before the first
+    // story) rather than the whole history, where recent stories would crowd the right edge.
+    let last_date = bars[bars.len() - 1].date;
+    let first_story = markers
+        .iter()
+        .map(|m| jiff::tz::TimeZone::UTC.to_datetime(m.at).date())
+        .min();
+    let start = [
+        last_date.checked_sub(jiff::Span::new().years(1)).ok(),
+        first_story.and_then(|d| d.checked_sub(jiff::Span::new().days(60)).ok()),
+    ]
+    .into_iter()
+    .flatten()
+    .min();
+    let shown_bars = match start {
+        Some(d) => &bars[bars.partition_point(|b| b.date < d).min(bars.len() - 1)..],
+        None => bars,
+    };
+    let label = format!(
+        "{shown}: closes {} to {}; stories marked: {}",
+        shown_bars[0].date,
+        last_date,
+        markers.len()
+    );
+    InstrumentView {
+        svg: crate::chart::svg(shown_bars, markers, clock.as_ref(), &label),
+        changes,
+        range,
+        note: format!("{last_text}Source: {}, as of {as_of}.", clean_text(source)),
+    }
 }
 
 /// A search filter choice.

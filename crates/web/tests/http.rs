@@ -645,7 +645,8 @@ async fn json_api_shapes() {
     assert_eq!(a["updated"]["at"], "2023-05-09T11:02:00-04:00");
     assert_eq!(
         a["instruments"],
-        json!([{"symbol": "JP225", "kind": "index", "role": "primary", "score": "0.92"}])
+        json!([{"symbol": "JP225", "kind": "index", "role": "primary", "score": "0.92",
+                 "move": null, "move_unavailable": "no prices for JP225"}])
     );
     assert!(v["next_cursor"].is_null());
     let (_, v) = app.json("/api/v1/articles?instrument=NONE").await;
@@ -716,12 +717,15 @@ async fn every_openapi_path_answers() {
         "/api/v1/articles/{id}",
         "/api/v1/search",
         "/api/v1/sources",
+        "/api/v1/instruments/{symbol}",
     ] {
         assert!(paths.contains_key(p), "{p} undocumented");
     }
     for (path, ops) in paths {
         assert!(ops.get("get").is_some(), "{path}");
-        let concrete = path.replace("{id}", &id.to_string());
+        let concrete = path
+            .replace("{id}", &id.to_string())
+            .replace("{symbol}", "JP225");
         let r = app.get(&concrete).await;
         assert_eq!(r.status, 200, "{concrete}: {}", r.body);
         assert!(
@@ -1492,4 +1496,203 @@ async fn copies_from_other_sources_show_as_also_reported_by_and_in_the_api() {
     let (_, va) = app.json(&format!("/api/v1/articles/{a}")).await;
     assert_eq!(va["story"]["also_reported_by"][0]["id"], b);
     assert!(va["story"]["also_reported_by"][0]["reason"].is_string());
+}
+
+/// The `n` weekdays up to and including `end`, oldest first.
+fn weekdays_back(end: jiff::civil::Date, n: usize) -> Vec<jiff::civil::Date> {
+    let mut out = Vec::new();
+    let mut d = end;
+    while out.len() < n {
+        if d.weekday().to_monday_one_offset() <= 5 {
+            out.push(d);
+        }
+        d = d.yesterday().unwrap();
+    }
+    out.reverse();
+    out
+}
+
+/// Stores JP225 (Tokyo, benchmark BENCH) whose returns take two values for 150 sessions up to
+/// 2023-05-09, then +5 % and +1 % on 05-10 and 05-11 while the benchmark stays flat; OLD, whose
+/// prices end on 2017-11-10. Returns the abnormal move the market model must give, computed here
+/// independently (two distinct return pairs: OLS is the line through them).
+async fn store_prices(app: &TestApp) -> String {
+    use jiff::civil::{date, time};
+    use newsdesk_market::{Bar, Price};
+    use newsdesk_store::Instrument;
+    let store = &app.store;
+    for (symbol, tz, close, bench) in [
+        ("JP225", "Asia/Tokyo", time(15, 0, 0, 0), Some("BENCH")),
+        ("OLD", "America/New_York", time(16, 0, 0, 0), None),
+    ] {
+        store
+            .upsert_instrument(&Instrument {
+                symbol: symbol.into(),
+                name: symbol.into(),
+                kind: "index".into(),
+                currency: "pts".into(),
+                exchange_tz: tz.into(),
+                session_close: close,
+                benchmark_symbol: bench.map(str::to_string),
+            })
+            .await
+            .unwrap();
+    }
+    let days = weekdays_back(date(2023, 5, 9), 150);
+    let n = days.len();
+    let p = |s: &str| Price::parse(s).unwrap();
+    let mut inst: Vec<Bar> = Vec::new();
+    let mut bench: Vec<Bar> = Vec::new();
+    for (i, d) in days.iter().enumerate() {
+        let even = (n - 1 - i).is_multiple_of(2);
+        inst.push(Bar::close_only(*d, p(if even { "100" } else { "102" })));
+        bench.push(Bar::close_only(*d, p(if even { "1000" } else { "1010" })));
+    }
+    for (d, c) in [(date(2023, 5, 10), "105"), (date(2023, 5, 11), "106.05")] {
+        inst.push(Bar::close_only(d, p(c)));
+        bench.push(Bar::close_only(d, p("1000")));
+    }
+    let as_of: Timestamp = "2023-05-11T09:00:00Z".parse().unwrap();
+    store
+        .import_bars("JP225", &inst, "test-feed", as_of, as_of)
+        .await
+        .unwrap();
+    store
+        .import_bars("BENCH", &bench, "test-feed", as_of, as_of)
+        .await
+        .unwrap();
+    let old = [
+        Bar::close_only(date(2017, 11, 9), p("10")),
+        Bar::close_only(date(2017, 11, 10), p("11")),
+    ];
+    store
+        .import_bars("OLD", &old, "test-feed", as_of, as_of)
+        .await
+        .unwrap();
+    let (x1, y1) = (0.01f64, 0.02f64); // 1000 -> 1010, 100 -> 102
+    let (x2, y2) = (1000.0 / 1010.0 - 1.0, 100.0 / 102.0 - 1.0);
+    let beta = (y1 - y2) / (x1 - x2);
+    let alpha = y1 - beta * x1;
+    let car = (0.05 - alpha) + (0.01 - alpha);
+    format!("{:.2}", car * 100.0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chips_show_moves_computed_from_stored_bars() {
+    let app = spawn_app().await;
+    let expected_abn = store_prices(&app).await;
+    let id = add_seed(&app).await;
+    let other = app
+        .add(
+            &story(
+                "Old index story",
+                "https://example.com/old",
+                "2023-05-09T09:00",
+                "Text.",
+            ),
+            "2023-05-09T15:10:00Z",
+        )
+        .await;
+    app.link(
+        other,
+        "OLD",
+        LinkRole::Primary,
+        9000,
+        json!({"printed": true}),
+    )
+    .await;
+
+    // API: the seed story (10:57 New York = 23:57 Tokyo, after Tokyo's close of 05-09).
+    let (s, v) = app.json(&format!("/api/v1/articles/{id}")).await;
+    assert_eq!(s, 200);
+    let m = &v["instruments"][0]["move"];
+    assert_eq!(m["change_percent"], "6.05", "{m}");
+    assert_eq!(m["abnormal_percent"], expected_abn.as_str(), "{m}");
+    assert_eq!(
+        m["from"],
+        json!({"price": "100", "at": "2023-05-09T06:00:00Z"})
+    );
+    assert_eq!(
+        m["to"],
+        json!({"price": "106.05", "at": "2023-05-11T06:00:00Z"})
+    );
+    assert_eq!(m["source"], "test-feed");
+    assert_eq!(m["as_of"], "2023-05-11T09:00:00Z");
+    assert!(v["instruments"][0].get("move_unavailable").is_none());
+
+    // Lists carry the same move, and the reason where there is none.
+    let (_, v) = app.json("/api/v1/articles").await;
+    let by_title = |t: &str| {
+        v["articles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["title"] == t)
+            .unwrap()
+            .clone()
+    };
+    let old = by_title("Old index story");
+    assert_eq!(old["instruments"][0]["move"], Value::Null);
+    assert_eq!(
+        old["instruments"][0]["move_unavailable"],
+        "no prices after 2017-11-10"
+    );
+    let seed = by_title("Japan working towards opening of NATO liaison office in Tokyo");
+    assert_eq!(seed["instruments"][0]["move"]["change_percent"], "6.05");
+
+    // Pages: the chip figure with its details, and the reason for the other story.
+    let abn_text = if expected_abn.starts_with('-') {
+        expected_abn.clone()
+    } else {
+        format!("+{expected_abn}")
+    };
+    let b = app.get(&format!("/news/{id}")).await.body;
+    assert!(
+        b.contains(&format!(">+6.05% (abn {abn_text}%)</span>")),
+        "{b}"
+    );
+    assert!(
+        b.contains("100 at 2023-05-09T06:00:00Z → 106.05 at 2023-05-11T06:00:00Z"),
+        "{b}"
+    );
+    assert!(
+        b.contains("source test-feed, as of 2023-05-11T09:00:00Z"),
+        "{b}"
+    );
+    let b = app.get("/").await.body;
+    assert!(b.contains(&format!("+6.05% (abn {abn_text}%)")), "{b}");
+    assert!(b.contains(">no prices after 2017-11-10</span>"), "{b}");
+
+    // The instrument page: chart, a marker linking the story, changes, source and as-of.
+    let r = app.get("/instrument/JP225").await;
+    assert_eq!(r.status, 200);
+    let b = r.body;
+    assert!(b.contains("<svg class=\"chart\""), "{b}");
+    assert!(b.contains(&format!("<a class=\"chart-marker\" href=\"/news/{id}\"><title>Japan working towards opening of NATO liaison office in Tokyo (2023-05-09T14:57:00Z)</title>")), "{b}");
+    assert!(
+        b.contains(
+            "<dt>1D</dt><dd title=\"from 105 on 2023-05-10 to 106.05 on 2023-05-11\">+1.00%</dd>"
+        ),
+        "{b}"
+    );
+    assert!(
+        b.contains("Source: test-feed, as of 2023-05-11T09:00:00Z."),
+        "{b}"
+    );
+    assert!(
+        b.contains("52-week range: 100 (2022-10-13) – 106.05 (2023-05-11)"),
+        "{b}"
+    );
+    assert!(!b.contains("style="), "the CSP forbids inline styles");
+    let (s, v) = app.json("/api/v1/instruments/JP225").await;
+    assert_eq!(s, 200);
+    assert_eq!(v["prices"]["source"], "test-feed");
+    assert_eq!(v["prices"]["stats"]["changes"][0]["period"], "1D");
+    assert_eq!(v["prices"]["stats"]["changes"][0]["change_percent"], "1.00");
+    assert_eq!(v["instrument"]["exchange_tz"], "Asia/Tokyo");
+    assert_eq!(
+        v["stories"][0]["instruments"][0]["move"]["change_percent"],
+        "6.05"
+    );
+    assert_eq!(app.json("/api/v1/instruments/NOSUCH").await.0, 404);
 }
