@@ -104,13 +104,9 @@ impl Backends {
 async fn catch_up_stories(
     store: &dyn newsdesk_store::Store,
 ) -> anyhow::Result<newsdesk_store::stories::StoryCatchUp> {
-    newsdesk_store::stories::catch_up(
-        store,
-        &newsdesk_cluster::ClusterConfig::default(),
-        newsdesk_store::stories::DEFAULT_BATCH,
-    )
-    .await
-    .context("filing articles into stories")
+    newsdesk_store::stories::catch_up_default(store)
+        .await
+        .context("filing articles into stories")
 }
 
 /// The full-text index that lives beside a PostgreSQL store, sharing its connection pool.

@@ -41,9 +41,6 @@ const RACE_RETRIES: usize = 8;
 /// Ids per statement in [`Store::get_articles`].
 const GET_MANY_CHUNK: usize = 500;
 
-/// Articles per band key that [`Store::story_candidates`] returns (the latest ones).
-const STORY_KEY_FANOUT: usize = 32;
-
 /// Rows per multi-row `INSERT` (at most 6 parameters a row: far below SQLite's 32,766 and
 /// PostgreSQL's 65,535 bind parameters).
 const MULTI_ROW_CHUNK: usize = 400;
@@ -186,8 +183,8 @@ async fn flush_changes(conn: &mut DbConn, pending: Pending) -> Result<()> {
     Ok(())
 }
 
-/// Inserts instrument links of articles that have none yet (just inserted in this
-/// transaction), many rows per statement.
+/// Inserts instrument links of articles that have none (just inserted, or just cleared by
+/// [`set_links_in`]), many rows per statement.
 async fn insert_links(conn: &mut DbConn, links: &[(Id, &InstrumentLink)]) -> Result<()> {
     for chunk in links.chunks(MULTI_ROW_CHUNK) {
         let sql = format!(
@@ -545,22 +542,8 @@ async fn set_links_in(
         .execute(&mut *conn)
         .await
         .context("deleting instrument links")?;
-    for link in links {
-        sqlx::query(
-            "INSERT INTO article_instruments \
-             (article_id, symbol, kind, role, score_bp, reasons) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(article_id)
-        .bind(&link.symbol)
-        .bind(&link.kind)
-        .bind(link.role.as_str())
-        .bind(link.score_bp)
-        .bind(Json(&link.reasons))
-        .execute(&mut *conn)
-        .await
-        .context("inserting an instrument link")?;
-    }
+    let rows: Vec<(Id, &InstrumentLink)> = links.iter().map(|l| (article_id, l)).collect();
+    insert_links(conn, &rows).await?;
     pending.push((article_id, ChangeKind::Links, now));
     Ok(())
 }
@@ -1068,7 +1051,7 @@ impl Store for This {
         for chunk in keys.chunks(GET_MANY_CHUNK) {
             // Time bounds first, then the keys: with anonymous parameters the order of
             // appearance is the order of binding.
-            // At most the latest STORY_KEY_FANOUT articles per key: boilerplate shared by
+            // At most the latest `stories::KEY_FANOUT` articles per key: boilerplate shared by
             // thousands of a site's items makes "hot" keys, and comparing against all of them
             // would make filing quadratic. A copy is published close to its original, so the
             // latest sharers are the ones that matter.
@@ -1080,10 +1063,11 @@ impl Store for This {
                   WHERE k.published >= {} AND k.published <= {} AND k.key IN ({})) t \
                  JOIN stories s ON s.article_id = t.article_id \
                  JOIN articles a ON a.id = t.article_id AND a.removed_at IS NULL \
-                 WHERE t.rn <= {STORY_KEY_FANOUT}",
+                 WHERE t.rn <= {}",
                 if ANONYMOUS_PARAMS { "?" } else { "$1" },
                 if ANONYMOUS_PARAMS { "?" } else { "$2" },
-                convert::list_placeholders(3, chunk.len(), ANONYMOUS_PARAMS)
+                convert::list_placeholders(3, chunk.len(), ANONYMOUS_PARAMS),
+                crate::stories::KEY_FANOUT,
             );
             let mut q = sqlx::query(AssertSqlSafe(sql))
                 .bind(from.as_microsecond())

@@ -22,9 +22,10 @@ use crate::error::{Result, StoreError};
 use crate::model::{ChangeKind, Id, StoryAssignment};
 use crate::store::Store;
 
-/// Earlier articles per band key an article is compared with: boilerplate shared by many
-/// items of one site makes keys that thousands of articles share.
-const KEY_FANOUT: usize = 32;
+/// Earlier articles per band key an article is compared with (the latest ones), here and in
+/// [`Store::story_candidates`]: boilerplate shared by many items of one site makes keys that
+/// thousands of articles share.
+pub const KEY_FANOUT: usize = 32;
 
 /// Change-log entries per assignment batch.
 pub const DEFAULT_BATCH: u32 = 500;
@@ -48,6 +49,12 @@ struct Filed {
     story: Id,
     published: Timestamp,
     fingerprint: Fingerprint,
+}
+
+/// [`catch_up`] with the default clustering configuration and batch size: what `add`, `serve`
+/// and workers run.
+pub async fn catch_up_default(store: &dyn Store) -> Result<StoryCatchUp> {
+    catch_up(store, &ClusterConfig::default(), DEFAULT_BATCH).await
 }
 
 /// Applies every change after the story cursor, in batches of at most `batch` entries, until

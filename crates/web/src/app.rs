@@ -308,10 +308,5 @@ pub(crate) async fn poll_once(st: &AppState, last_seen: &mut i64) -> Result<(), 
 pub(crate) async fn catch_up_stories(
     st: &AppState,
 ) -> Result<newsdesk_store::stories::StoryCatchUp, newsdesk_store::StoreError> {
-    newsdesk_store::stories::catch_up(
-        st.store.as_ref(),
-        &newsdesk_cluster::ClusterConfig::default(),
-        newsdesk_store::stories::DEFAULT_BATCH,
-    )
-    .await
+    newsdesk_store::stories::catch_up_default(st.store.as_ref()).await
 }
