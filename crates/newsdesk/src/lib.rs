@@ -14,6 +14,7 @@
 //! - [`feed_article`]: feed items into item keys and articles.
 //! - [`prices_cmd`]: `newsdesk prices import` — price files into the store.
 //! - [`demo_prices`]: the bundled, openly licensed demo price history.
+//! - [`progress`]: progress bars on stderr when it is a terminal.
 //! - [`inputs`]: reading inputs safely (directories, stdin, gzip with a cap, size limits).
 
 pub mod add_cmd;
@@ -27,6 +28,7 @@ pub mod feed_article;
 pub mod feeds_cmd;
 pub mod inputs;
 pub mod prices_cmd;
+pub mod progress;
 pub mod serve_cmd;
 pub mod tagging;
 pub mod worker;

@@ -111,6 +111,9 @@ pub struct Ingester {
     kb: Option<Arc<newsdesk_tag::Kb>>,
     settings: WorkerSettings,
     totals: Mutex<Totals>,
+    /// Jobs this ingester enqueued and jobs it ran to an outcome, for progress bars.
+    enqueued: AtomicUsize,
+    finished: AtomicUsize,
 }
 
 impl Ingester {
@@ -127,12 +130,23 @@ impl Ingester {
             kb,
             settings,
             totals: Mutex::new(Totals::default()),
+            enqueued: AtomicUsize::new(0),
+            finished: AtomicUsize::new(0),
         }
     }
 
     /// What the jobs run so far did.
     pub fn totals(&self) -> Totals {
         self.totals.lock().map(|t| *t).unwrap_or_default()
+    }
+
+    /// Jobs run to an outcome (done, failed, or put back for a retry) and jobs enqueued by
+    /// this ingester so far: `feeds refresh` draws its progress bar from these.
+    pub fn progress(&self) -> (usize, usize) {
+        (
+            self.finished.load(Ordering::Relaxed),
+            self.enqueued.load(Ordering::Relaxed),
+        )
     }
 
     fn add(&self, f: impl FnOnce(&mut Totals)) {
@@ -159,6 +173,7 @@ impl Ingester {
                 .dedupe(feed.id.to_string())
                 .max_attempts(self.settings.max_attempts);
             self.store.enqueue(&job, now).await?;
+            self.enqueued.fetch_add(1, Ordering::Relaxed);
         }
         Ok(feeds.len())
     }
@@ -239,6 +254,7 @@ impl Ingester {
             };
             in_flight.fetch_add(1, Ordering::SeqCst);
             let res = self.run_job(&job, stop.clone()).await;
+            self.finished.fetch_add(1, Ordering::Relaxed);
             in_flight.fetch_sub(1, Ordering::SeqCst);
             res?;
         }
@@ -420,6 +436,7 @@ impl Ingester {
                     .enqueue(&job, now)
                     .await
                     .map_err(JobError::store)?;
+                self.enqueued.fetch_add(1, Ordering::Relaxed);
                 continue;
             }
             batch.push((key, hash, article));
