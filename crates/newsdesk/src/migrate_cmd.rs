@@ -94,9 +94,10 @@ async fn migrate(args: &MigrateDataArgs, config: &Config) -> anyhow::Result<Exit
     let index = newsdesk_search::postgres_index::PgSearchIndex::new(pg.pool().clone())
         .await
         .context("opening PostgreSQL full-text search")?;
-    let done = newsdesk_search::indexer::reindex(&pg, &index, newsdesk_search::indexer::DEFAULT_BATCH)
-        .await
-        .context("building the PostgreSQL search index")?;
+    let done =
+        newsdesk_search::indexer::reindex(&pg, &index, newsdesk_search::indexer::DEFAULT_BATCH)
+            .await
+            .context("building the PostgreSQL search index")?;
     println!(
         "search index: {} documents, {} removed, at change {}",
         done.indexed, done.deleted, done.seq

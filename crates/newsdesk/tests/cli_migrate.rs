@@ -211,7 +211,11 @@ fn report_rows(stdout: &str) -> Vec<(String, u64, u64)> {
         .take_while(|l| l.ends_with(" ok") || l.ends_with("MISMATCH"))
         .map(|l| {
             let f: Vec<&str> = l.split_whitespace().collect();
-            (f[0].to_string(), f[1].parse().unwrap(), f[2].parse().unwrap())
+            (
+                f[0].to_string(),
+                f[1].parse().unwrap(),
+                f[2].parse().unwrap(),
+            )
         })
         .collect()
 }
@@ -253,7 +257,14 @@ fn embedded_install_moves_to_postgres_verified_and_serves_the_same() {
         .output()
         .unwrap());
     ok(newsdesk()
-        .args(["--data-dir", &data_arg, "feeds", "refresh", "--allow-host", &feed])
+        .args([
+            "--data-dir",
+            &data_arg,
+            "feeds",
+            "refresh",
+            "--allow-host",
+            &feed,
+        ])
         .output()
         .unwrap());
     let prices = dir.path().join("spx.csv");
@@ -263,14 +274,28 @@ fn embedded_install_moves_to_postgres_verified_and_serves_the_same() {
     )
     .unwrap();
     ok(newsdesk()
-        .args(["--data-dir", &data_arg, "prices", "import", "--symbol", "SPX"])
+        .args([
+            "--data-dir",
+            &data_arg,
+            "prices",
+            "import",
+            "--symbol",
+            "SPX",
+        ])
         .arg(&prices)
         .output()
         .unwrap());
     let fix = dir.path().join("spx-fix.csv");
     std::fs::write(&fix, "Date,Close\n2026-11-24,101.5\n").unwrap();
     ok(newsdesk()
-        .args(["--data-dir", &data_arg, "prices", "import", "--symbol", "SPX"])
+        .args([
+            "--data-dir",
+            &data_arg,
+            "prices",
+            "import",
+            "--symbol",
+            "SPX",
+        ])
         .arg(&fix)
         .output()
         .unwrap());
@@ -299,7 +324,10 @@ fn embedded_install_moves_to_postgres_verified_and_serves_the_same() {
             .unwrap()
     };
     let stdout = ok(migrate(&[]));
-    assert!(stdout.contains("migrate-data: every table matches"), "{stdout}");
+    assert!(
+        stdout.contains("migrate-data: every table matches"),
+        "{stdout}"
+    );
     let rows = report_rows(&stdout);
     assert_eq!(rows.len(), 15, "{stdout}");
     for (table, lite, pg) in &rows {
@@ -350,7 +378,10 @@ fn embedded_install_moves_to_postgres_verified_and_serves_the_same() {
         assert_eq!(a, b, "page of article {id}");
     }
     for (q, n) in [("zinc", 2), ("copper", 4), ("tariffs", 1)] {
-        let mut a = ids(&json(&lite_addr, &format!("/api/v1/search?q={q}")), "results");
+        let mut a = ids(
+            &json(&lite_addr, &format!("/api/v1/search?q={q}")),
+            "results",
+        );
         let mut b = ids(&json(&pg_addr, &format!("/api/v1/search?q={q}")), "results");
         a.sort_unstable();
         b.sort_unstable();
@@ -364,7 +395,13 @@ fn embedded_install_moves_to_postgres_verified_and_serves_the_same() {
     let page4 = dir.path().join("story-4.html");
     std::fs::write(&page4, page(4, "gold")).unwrap();
     let out = ok(newsdesk()
-        .args(["--data-dir", pg_data.to_str().unwrap(), "--database-url", &db.url, "add"])
+        .args([
+            "--data-dir",
+            pg_data.to_str().unwrap(),
+            "--database-url",
+            &db.url,
+            "add",
+        ])
         .arg(&page4)
         .output()
         .unwrap());

@@ -206,7 +206,15 @@ fn serve(db: &TestDb, data: &str) -> (Child, String) {
 fn worker(db: &TestDb, data: &str, feeds: &str) -> Child {
     newsdesk()
         .args(["--data-dir", data, "--database-url", &db.url])
-        .args(["worker", "--workers", "4", "--lease", "3", "--allow-host", feeds])
+        .args([
+            "worker",
+            "--workers",
+            "4",
+            "--lease",
+            "3",
+            "--allow-host",
+            feeds,
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -259,7 +267,9 @@ fn two_web_nodes_and_two_workers_one_killed_store_every_item_once() {
     let feeds = feed_server();
 
     // Subscribe to the 100 feeds in one go (OPML), migrating the database on the way.
-    let mut opml = String::from(r#"<?xml version="1.0"?><opml version="2.0"><head><title>t</title></head><body>"#);
+    let mut opml = String::from(
+        r#"<?xml version="1.0"?><opml version="2.0"><head><title>t</title></head><body>"#,
+    );
     for f in 0..FEEDS {
         opml.push_str(&format!(
             r#"<outline type="rss" text="wire {f}" xmlUrl="http://{feeds}/feed/{f}"/>"#
@@ -293,7 +303,10 @@ fn two_web_nodes_and_two_workers_one_killed_store_every_item_once() {
     victim.kill().unwrap();
     victim.wait().unwrap();
     let at_kill = db.scalar("SELECT COUNT(*) FROM feed_items");
-    assert!(at_kill < total, "the run was over before the kill ({at_kill} items)");
+    assert!(
+        at_kill < total,
+        "the run was over before the kill ({at_kill} items)"
+    );
     // A replacement joins; the survivors take the dead worker's jobs over when its leases run
     // out.
     procs.0.push(worker(&db, &data("worker3"), &feeds));

@@ -208,7 +208,11 @@ fn pg_val(row: &PgRow, i: usize, ty: ColType) -> Result<Val> {
     let ctx = "reading a PostgreSQL row";
     Ok(match ty {
         ColType::Int8 => Val::Int(row.try_get(i).context(ctx)?),
-        ColType::Int4 => Val::Int(row.try_get::<Option<i32>, _>(i).context(ctx)?.map(i64::from)),
+        ColType::Int4 => Val::Int(
+            row.try_get::<Option<i32>, _>(i)
+                .context(ctx)?
+                .map(i64::from),
+        ),
         ColType::Text => Val::Text(row.try_get(i).context(ctx)?),
         ColType::Bool => Val::Bool(row.try_get(i).context(ctx)?),
         // Selected as `col::text`.
@@ -267,9 +271,7 @@ fn select_sql(table: &str, cols: &[Column], order: &[&str], postgres: bool) -> S
     let order: Vec<String> = order
         .iter()
         .map(|o| {
-            let text = cols
-                .iter()
-                .any(|c| c.name == *o && c.ty == ColType::Text);
+            let text = cols.iter().any(|c| c.name == *o && c.ty == ColType::Text);
             // SQLite compares text bytewise (BINARY); make PostgreSQL do the same.
             if postgres && text {
                 format!("{} COLLATE \"C\"", quoted(o))
@@ -360,10 +362,7 @@ pub async fn postgres_digests(store: &PostgresStore) -> Result<Vec<TableDigest>>
 
 /// Row counts and digests of every table in a SQLite database, read with PostgreSQL's column
 /// types (`pg` supplies the schema).
-pub async fn sqlite_digests(
-    sqlite: &SqliteStore,
-    pg: &PostgresStore,
-) -> Result<Vec<TableDigest>> {
+pub async fn sqlite_digests(sqlite: &SqliteStore, pg: &PostgresStore) -> Result<Vec<TableDigest>> {
     let mut pg_conn = pg.pool().acquire().await.context("connecting")?;
     let mut lite = sqlite.reader().acquire().await.context("opening SQLite")?;
     let mut tx = lite.begin().await.context("starting a read transaction")?;
@@ -499,11 +498,7 @@ async fn check_tables_known(sqlite: &SqliteStore, pg: &PostgresStore) -> Result<
     .fetch_all(pg.pool())
     .await
     .context("listing PostgreSQL tables")?;
-    let unknown: Vec<String> = lite
-        .into_iter()
-        .chain(post)
-        .filter(|t| !known(t))
-        .collect();
+    let unknown: Vec<String> = lite.into_iter().chain(post).filter(|t| !known(t)).collect();
     if unknown.is_empty() {
         Ok(())
     } else {
@@ -536,7 +531,11 @@ pub async fn copy_sqlite_to_postgres(
             ),
         });
     }
-    let mut pg_conn = pg.pool().acquire().await.context("connecting to the target")?;
+    let mut pg_conn = pg
+        .pool()
+        .acquire()
+        .await
+        .context("connecting to the target")?;
     let mut tx = pg_conn
         .begin()
         .await
