@@ -405,7 +405,7 @@ async fn sqlite_table(
         }
     }
     drop(rows);
-    if let Some(pg) = sink.as_deref_mut()
+    if let Some(pg) = sink
         && !pending.is_empty()
     {
         insert_rows(pg, table, cols, &pending).await?;

@@ -13,8 +13,6 @@
 //! counts as a wake-up, since anything could have been missed while the connection was down.
 //! SQLite has no notifications: its [`Wakeup`] never fires and callers poll as before.
 
-use std::future::Future;
-
 use tokio::sync::watch;
 
 /// What a wake-up is about.
@@ -63,18 +61,16 @@ impl Wakeup {
     /// Resolves at the next wake-up not yet seen by this handle (at once when one arrived since
     /// the last `wait`); several wake-ups that arrived meanwhile resolve one `wait`. Never
     /// resolves when the subscription is dead: use it in a `select!` with a timer.
-    pub fn wait(&mut self) -> impl Future<Output = ()> + Send + '_ {
-        async move {
-            match &mut self.rx {
-                Some(rx) => {
-                    if rx.changed().await.is_err() {
-                        // The listener task ended: from now on only the caller's timer wakes.
-                        self.rx = None;
-                        std::future::pending::<()>().await;
-                    }
+    pub async fn wait(&mut self) {
+        match &mut self.rx {
+            Some(rx) => {
+                if rx.changed().await.is_err() {
+                    // The listener task ended: from now on only the caller's timer wakes.
+                    self.rx = None;
+                    std::future::pending::<()>().await;
                 }
-                None => std::future::pending::<()>().await,
             }
+            None => std::future::pending::<()>().await,
         }
     }
 }
