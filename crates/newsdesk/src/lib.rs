@@ -27,6 +27,7 @@ pub mod extract_cmd;
 pub mod feed_article;
 pub mod feeds_cmd;
 pub mod inputs;
+pub mod migrate_cmd;
 pub mod prices_cmd;
 pub mod progress;
 pub mod serve_cmd;

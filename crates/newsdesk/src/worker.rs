@@ -27,7 +27,7 @@ use newsdesk_article::Article;
 use newsdesk_fetch::{FetchError, Fetcher, Validators};
 use newsdesk_store::{
     Feed, FeedItemOutcome, FeedPoll, FullText, Id, Job, NewArticle, NewFeedItem, NewJob, Store,
-    UpsertOutcome,
+    UpsertOutcome, WakeChannel, Wakeup,
 };
 use serde::{Deserialize, Serialize};
 
@@ -55,7 +55,9 @@ pub struct WorkerSettings {
     pub base_backoff: SignedDuration,
     /// Longest retry delay (default 6 h).
     pub max_backoff: SignedDuration,
-    /// How long an idle worker sleeps before looking for jobs again (default 1 s).
+    /// How long an idle worker sleeps before looking for jobs again (default 1 s). On
+    /// PostgreSQL an enqueue wakes idle workers at once (`LISTEN`/`NOTIFY`); this poll is the
+    /// fallback for missed notifications and for jobs whose retry time has come.
     pub idle: Duration,
     /// After a stop, how long running jobs may go on before they are dropped and queued again
     /// (default 5 s: well inside the 10 s a container runtime waits before SIGKILL).
@@ -187,14 +189,27 @@ impl Ingester {
         stop: tokio::sync::watch::Receiver<bool>,
     ) -> anyhow::Result<()> {
         let in_flight = Arc::new(AtomicUsize::new(0));
+        // One LISTEN connection for the process; each worker task waits on its own clone.
+        let wake = match self.store.subscribe(WakeChannel::Jobs).await {
+            Ok(w) => w,
+            Err(e) => {
+                tracing::warn!(error = %e, "no job notifications; polling only");
+                Wakeup::never()
+            }
+        };
         let mut tasks = tokio::task::JoinSet::new();
         for n in 0..self.settings.workers.max(1) {
             let me = self.clone();
             let in_flight = in_flight.clone();
             let stop = stop.clone();
+            let wake = wake.clone();
             let worker_id = format!("pid{}-w{n}", std::process::id());
-            tasks.spawn(async move { me.worker_loop(worker_id, drain, in_flight, stop).await });
+            tasks.spawn(async move {
+                me.worker_loop(worker_id, drain, in_flight, stop, wake)
+                    .await
+            });
         }
+        drop(wake);
         if let Some(every) = schedule_every {
             let me = self.clone();
             let mut stop = stop.clone();
@@ -222,6 +237,7 @@ impl Ingester {
         drain: bool,
         in_flight: Arc<AtomicUsize>,
         mut stop: tokio::sync::watch::Receiver<bool>,
+        mut wake: Wakeup,
     ) -> anyhow::Result<()> {
         loop {
             if *stop.borrow() {
@@ -248,6 +264,7 @@ impl Ingester {
                 };
                 tokio::select! {
                     _ = tokio::time::sleep(idle) => {}
+                    () = wake.wait() => {}
                     _ = stop.changed() => {}
                 }
                 continue;
