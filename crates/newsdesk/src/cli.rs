@@ -362,6 +362,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = crate::config::Config::load(&overrides, std::env::vars())?;
     let default_log = match cli.command {
         Command::Serve(_) => "warn,newsdesk=info,newsdesk_web=info,html5ever=off,selectors=off",
+        // Streaming whole tables trips sqlx's slow-statement warning on every large table.
+        Command::MigrateData(_) => "warn,sqlx::query=error,html5ever=off,selectors=off",
         _ => QUIET_LOG,
     };
     init_logging(config.log.as_deref().unwrap_or(default_log));
