@@ -462,7 +462,7 @@ fn gone_mutes_retry_after_is_honoured_and_repeated_failures_pause() {
 
     // 410: paused with the reason, never asked again, even by --all.
     let line = status_line(&data, &gone);
-    assert!(line.contains(" yes "), "{line}");
+    assert!(line.contains(" paused "), "{line}");
     assert!(line.contains("gone: the server answered 410"), "{line}");
     assert!(feed(&data, &gone).paused_reason.is_some());
     // 429: due again when the server said, not before.
@@ -501,7 +501,7 @@ fn gone_mutes_retry_after_is_honoured_and_repeated_failures_pause() {
     }
     assert_eq!(server.hits("/broken"), 5);
     let line = status_line(&data, &broken);
-    assert!(line.contains(" yes "), "{line}");
+    assert!(line.contains(" paused "), "{line}");
     assert!(line.contains("HTTP status 500"), "{line}");
     let (_, out, _) = refresh(&data, &["--all", allow[0], allow[1]], &[]);
     assert_eq!(server.hits("/broken"), 5, "a paused feed was polled: {out}");
