@@ -325,7 +325,7 @@ impl This {
             out.corrected += 1;
         }
         if out.inserted + out.corrected > 0 {
-            record_price_change(&mut *tx, symbol, now).await?;
+            record_price_change(&mut tx, symbol, now).await?;
         }
         tx.commit().await.context("committing price bars")?;
         Ok(out)
@@ -381,7 +381,7 @@ impl This {
                 .rows_affected();
         }
         if inserted > 0 {
-            record_price_change(&mut *tx, symbol, now).await?;
+            record_price_change(&mut tx, symbol, now).await?;
         }
         tx.commit().await.context("committing price ticks")?;
         Ok(inserted)

@@ -309,19 +309,12 @@ mod cases {
             .unwrap();
         assert_eq!(n, 1);
         let all = store.ticks("AAPL", None, 100).await.unwrap();
-        assert_eq!(
-            all,
-            vec![batch[0].clone(), batch[1].clone(), again[1].clone()]
-        );
+        assert_eq!(all, vec![batch[0], batch[1], again[1]]);
         let after = store
             .ticks("AAPL", Some(t("2024-06-19T19:20:00Z")), 1)
             .await
             .unwrap();
-        assert_eq!(
-            after,
-            vec![again[1].clone()],
-            "the newest one after the instant"
-        );
+        assert_eq!(after, vec![again[1]], "the newest one after the instant");
         let last = store.last_tick("AAPL").await.unwrap().unwrap();
         assert_eq!(last.tick, again[1]);
         assert_eq!(last.source, "quotes-b");
