@@ -70,6 +70,9 @@ pub struct FeedItem {
     /// summary), each followed by a newline. Markup and whitespace changes do not change it; a
     /// changed word does. For identity when there is no GUID, and change detection when there is.
     pub content_hash: [u8; 32],
+    /// [`FeedItem::has_full_text`], decided while parsing from the same plain-text pass that
+    /// fed the hash (so the content is not read twice).
+    pub(crate) full_text: bool,
 }
 
 /// Below this many characters of plain text, content is taken for a teaser.
@@ -84,15 +87,7 @@ impl FeedItem {
     /// and does not end like a teaser (`…`, `[…]`, "Read more", "Continue reading") — unless it
     /// is long enough that the ending does not matter. A summary alone is never full text.
     pub fn has_full_text(&self) -> bool {
-        let Some(html) = &self.content_html else {
-            return false;
-        };
-        let text = crate::text::plain_text(html);
-        let chars = text.chars().count();
-        if chars < FULL_TEXT_MIN_CHARS {
-            return false;
-        }
-        chars >= FULL_TEXT_SURE_CHARS || !ends_like_teaser(&text)
+        self.full_text
     }
 
     /// [`FeedItem::content_hash`] as 64 lower-case hex digits.
@@ -109,6 +104,15 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
         s.push(char::from(DIGITS[usize::from(b & 15)]));
     }
     s
+}
+
+/// The full-text verdict for content whose plain text has `chars` characters and ends with
+/// `tail` (at least its last 60 characters).
+pub(crate) fn is_full_text(chars: usize, tail: &str) -> bool {
+    if chars < FULL_TEXT_MIN_CHARS {
+        return false;
+    }
+    chars >= FULL_TEXT_SURE_CHARS || !ends_like_teaser(tail)
 }
 
 fn ends_like_teaser(text: &str) -> bool {

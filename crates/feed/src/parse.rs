@@ -4,7 +4,6 @@
 //! by [`crate::dates`] (through feed-rs's pluggable timestamp parser), GUIDs checked for
 //! repeats, caps applied.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -15,9 +14,9 @@ use sha2::{Digest, Sha256};
 use url::Url;
 
 use crate::dates::{self, DateProblem};
-use crate::model::{FeedItem, FeedKind, ParsedFeed, hex};
+use crate::model::{FeedItem, FeedKind, ParsedFeed, hex, is_full_text};
 use crate::prepare::{self, Shape};
-use crate::text::{cap_bytes, cap_chars, collapse_whitespace, plain_text};
+use crate::text::{cap_bytes, cap_chars, collapse_whitespace, digest_plain_text, plain_text};
 use crate::warn::Warnings;
 
 /// What the caller knows about where the bytes came from.
@@ -466,16 +465,22 @@ impl Ctx<'_> {
 
         let image_url = self.image(index, &entry, content_html.as_deref(), summary_raw);
 
-        let body_text: Cow<'_, str> = match &content_html {
-            Some(html) => Cow::Owned(plain_text(html)),
-            None => Cow::Borrowed(summary.as_deref().unwrap_or("")),
-        };
         let mut hasher = Sha256::new();
         hasher.update(title.as_bytes());
         hasher.update(b"\n");
         hasher.update(url.as_ref().map_or("", Url::as_str).as_bytes());
         hasher.update(b"\n");
-        hasher.update(body_text.as_bytes());
+        // The body's plain text goes into the hash as it is produced, never built as a string.
+        let full_text = match &content_html {
+            Some(html) => {
+                let digest = digest_plain_text(html, &mut hasher);
+                is_full_text(digest.chars, &digest.tail)
+            }
+            None => {
+                hasher.update(summary.as_deref().unwrap_or("").as_bytes());
+                false
+            }
+        };
         hasher.update(b"\n");
         let content_hash: [u8; 32] = hasher.finalize().into();
 
@@ -491,6 +496,7 @@ impl Ctx<'_> {
             categories,
             image_url,
             content_hash,
+            full_text,
         }
     }
 
@@ -581,10 +587,17 @@ fn check_repeated_guids(items: &[FeedItem], warnings: &mut Warnings) {
 
 /// `src` of the first `<img>` in an HTML fragment, references decoded.
 fn first_img_src(html: &str) -> Option<String> {
-    let lower = html.as_bytes();
+    let b = html.as_bytes();
     let mut from = 0;
-    while let Some(p) = find_ci(&lower[from..], b"<img") {
-        let start = from + p + 4;
+    // memchr jumps between the `<`s; the iterator keeps its place, so no search restarts.
+    while let Some(at) = memchr::memchr_iter(b'<', &b[from..])
+        .map(|p| from + p)
+        .find(|&at| {
+            b.get(at + 1..at + 4)
+                .is_some_and(|w| w.eq_ignore_ascii_case(b"img"))
+        })
+    {
+        let start = at + 4;
         let end = html[start..].find('>').map_or(html.len(), |e| start + e);
         let tag = &html[start..end];
         if let Some(v) = attr_value(tag, "src") {

@@ -69,6 +69,10 @@ pub enum Command {
     },
     /// Run the ingest workers and scheduler (feed polls, full-text pages) until SIGTERM.
     Worker(IngestArgs),
+    /// Copy an embedded install (`--from sqlite://DATA_DIR`) into an empty PostgreSQL database
+    /// (`--to postgres://…`), verify every table (row counts and SHA-256 digests, exit 1 on a
+    /// difference) and build the PostgreSQL search index.
+    MigrateData(crate::migrate_cmd::MigrateDataArgs),
     /// Market data: import price files.
     Prices {
         /// What to do.
@@ -372,6 +376,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Kb {
             action: KbAction::Import { file },
         } => return crate::tagging::run_kb_import(file, &config),
+        // Opens the two databases it names, not the configured one.
+        Command::MigrateData(args) => return crate::migrate_cmd::run(args, &config),
         _ => {}
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -422,6 +428,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             | Command::Flatten(_)
             | Command::Config { .. }
             | Command::Tag { .. }
+            | Command::MigrateData(_)
             | Command::Kb { .. } => Ok(ExitCode::SUCCESS),
         }
     })

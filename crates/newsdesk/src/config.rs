@@ -3,7 +3,7 @@
 //! - **File**: `--config PATH` (or `NEWSDESK_CONFIG`); without either, `./newsdesk.toml` when it
 //!   exists. TOML; unknown keys are an error, so a typo is caught rather than ignored.
 //! - **Environment**: `NEWSDESK_<KEY>`, nested keys joined with `__`
-//!   (`NEWSDESK_WEB__SITE_NAME`, `NEWSDESK_POSTGRES__MAX_CONNECTIONS`). Only known top-level keys
+//!   (`NEWSDESK_WEB__SITE_NAME`, `NEWSDESK_FETCH__TOTAL_TIMEOUT_SECS`). Only known top-level keys
 //!   are read, so unrelated `NEWSDESK_*` variables (test settings) are left alone.
 //! - **Flags**: the global `--data-dir`, `--database-url`, `--log` and `serve --listen`.
 //!
@@ -28,6 +28,7 @@ const ENV_KEYS: &[&str] = &[
     "postgres",
     "web",
     "quotes",
+    "fetch",
 ];
 
 /// The effective configuration of one process.
@@ -429,6 +430,26 @@ mod tests {
         };
         let err = format!("{:#}", Config::load(&o, env(&[])).unwrap_err());
         assert!(err.contains("data_dri") && err.contains("n.toml"), "{err}");
+    }
+
+    /// Regression: `NEWSDESK_FETCH__*` was silently ignored because `fetch` was missing from
+    /// the keys read from the environment.
+    #[test]
+    fn every_section_can_be_set_from_the_environment() {
+        let e = env(&[
+            ("NEWSDESK_FETCH__TOTAL_TIMEOUT_SECS", "2"),
+            ("NEWSDESK_FETCH__MAX_BODY_BYTES", "1024"),
+        ]);
+        let c = Config::load(&Overrides::default(), e).unwrap();
+        assert_eq!(c.fetch.total_timeout_secs, 2);
+        assert_eq!(c.fetch.max_body_bytes, 1024);
+        let all = toml::Table::try_from(Config::default()).unwrap();
+        for key in all.keys() {
+            assert!(
+                ENV_KEYS.contains(&key.as_str()),
+                "{key} is not read from NEWSDESK_*"
+            );
+        }
     }
 
     #[test]

@@ -76,11 +76,15 @@ pub async fn run_feeds(
             for w in &opml.warnings {
                 eprintln!("newsdesk: {}: {w}", file.display());
             }
+            let progress = crate::progress::bar(opml.feeds.len() as u64, "feeds import");
             let mut added = 0;
             for f in &opml.feeds {
+                progress.set_message(f.xml_url.to_string());
                 add_one(store, f.xml_url.as_str(), None, None, None, None, now).await?;
                 added += 1;
+                progress.inc(1);
             }
+            progress.finish_and_clear();
             println!("imported {added} feeds");
         }
         FeedsAction::Export => {
@@ -105,8 +109,29 @@ pub async fn run_feeds(
         FeedsAction::Refresh { all, ingest } => {
             let ingester = ingester(config, backends, ingest)?;
             ingester.schedule(*all, now).await?;
+            // Feed polls enqueue page fetches as they go, so the bar's length grows with them.
+            let progress = crate::progress::bar(0, "feeds refresh");
+            let ticker = {
+                let (ingester, progress) = (ingester.clone(), progress.clone());
+                tokio::spawn(async move {
+                    loop {
+                        let (done, queued) = ingester.progress();
+                        let t = ingester.totals();
+                        progress.set_length(queued as u64);
+                        progress.set_position(done as u64);
+                        progress.set_message(format!(
+                            "{} feeds, {} new, {} failed",
+                            t.feeds, t.new, t.failed
+                        ));
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                    }
+                })
+            };
             let (_tx, rx) = tokio::sync::watch::channel(false);
-            ingester.run(true, None, rx).await?;
+            let ran = ingester.run(true, None, rx).await;
+            ticker.abort();
+            progress.finish_and_clear();
+            ran?;
             let indexed = backends.catch_up().await?;
             let t = ingester.totals();
             println!(
@@ -120,25 +145,88 @@ pub async fn run_feeds(
             });
         }
         FeedsAction::Status => {
-            println!(
-                "{:<4} {:<40} {:<20} {:<20} {:>6}  {:<8} LAST ERROR",
-                "ID", "FEED", "LAST FETCH", "NEXT DUE", "ITEMS", "PAUSED"
-            );
-            for f in store.list_feeds().await? {
-                println!(
-                    "{:<4} {:<40} {:<20} {:<20} {:>6}  {:<8} {}",
-                    f.id,
-                    f.url,
-                    f.last_fetch_at.map_or("never".into(), short_time),
-                    short_time(f.next_due_at),
-                    f.items,
-                    f.paused_reason.as_deref().map_or("no", |_| "yes"),
-                    status_error(&f),
-                );
-            }
+            let feeds = store.list_feeds().await?;
+            print!("{}", status_table(&feeds));
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Longest feed title shown in the status table; longer ones are cut with `…`.
+const STATUS_TITLE_CHARS: usize = 32;
+
+/// `feeds status`: one row per feed, columns padded to their widest cell.
+fn status_table(feeds: &[Feed]) -> String {
+    let header = [
+        "ID",
+        "FEED",
+        "TITLE",
+        "LAST FETCH",
+        "NEXT DUE",
+        "ITEMS",
+        "FAILS",
+        "STATUS",
+        "LAST ERROR",
+    ];
+    let rows: Vec<[String; 9]> = feeds
+        .iter()
+        .map(|f| {
+            let mut title = f
+                .title
+                .as_deref()
+                .unwrap_or("-")
+                .replace(['\n', '\r', '\t'], " ");
+            if title.chars().count() > STATUS_TITLE_CHARS {
+                title = title.chars().take(STATUS_TITLE_CHARS - 1).collect();
+                title.push('…');
+            }
+            [
+                f.id.to_string(),
+                f.url.clone(),
+                title,
+                f.last_fetch_at.map_or("never".into(), short_time),
+                short_time(f.next_due_at),
+                f.items.to_string(),
+                f.failures.to_string(),
+                if f.paused_reason.is_some() {
+                    "paused".into()
+                } else if f.last_error.is_some() {
+                    "failing".into()
+                } else {
+                    "ok".into()
+                },
+                status_error(f),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(|h| h.chars().count());
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    // Numbers align right; the last column is not padded.
+    let right = [true, false, false, false, false, true, true, false, false];
+    let line = |cells: &[&str]| {
+        let mut out = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            if i + 1 == cells.len() {
+                out.push_str(cell);
+            } else if right[i] {
+                out.push_str(&format!("{cell:>w$}  ", w = widths[i]));
+            } else {
+                out.push_str(&format!("{cell:<w$}  ", w = widths[i]));
+            }
+        }
+        out.truncate(out.trim_end().len());
+        out.push('\n');
+        out
+    };
+    let mut out = line(&header);
+    for row in &rows {
+        out.push_str(&line(&row.each_ref().map(String::as_str)));
+    }
+    out
 }
 
 /// The error column: why the feed is paused, else its last error.
@@ -281,4 +369,73 @@ pub async fn run_worker(
     }
     task.await.context("worker task")??;
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn feed(id: i64, url: &str, title: Option<&str>) -> Feed {
+        let t = Timestamp::from_second(1_767_225_600).unwrap();
+        Feed {
+            id,
+            url: url.into(),
+            title: title.map(Into::into),
+            source_id: 1,
+            full_text: FullText::Auto,
+            zone: "UTC".into(),
+            interval_s: 1800,
+            etag: None,
+            last_modified: None,
+            last_fetch_at: None,
+            next_due_at: t,
+            failures: 0,
+            paused_reason: None,
+            last_error: None,
+            created_at: t,
+            items: 0,
+        }
+    }
+
+    #[test]
+    fn status_is_an_aligned_table() {
+        let mut failing = feed(
+            12,
+            "https://a-much-longer-host.example.com/feeds/all.xml",
+            None,
+        );
+        failing.failures = 3;
+        failing.last_error = Some("HTTP 503\nService Unavailable".into());
+        failing.items = 1234;
+        let mut paused = feed(7, "https://x.example/rss", Some(&"Long title ".repeat(10)));
+        paused.paused_reason = Some("gone: the server answered 410".into());
+        let table = status_table(&[
+            feed(1, "https://b.example/feed", Some("B")),
+            failing,
+            paused,
+        ]);
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(lines.len(), 4, "{table}");
+        // Every column starts where its header starts.
+        for header in [
+            "FEED",
+            "TITLE",
+            "LAST FETCH",
+            "NEXT DUE",
+            "STATUS",
+            "LAST ERROR",
+        ] {
+            let col = lines[0].find(header).unwrap();
+            for line in &lines[1..] {
+                let before = &line[..line.char_indices().nth(col).unwrap().0];
+                assert!(before.ends_with("  "), "{header} in {line:?}\n{table}");
+            }
+        }
+        // Right-aligned numbers end where their header ends.
+        let items_end = lines[0].find("ITEMS").unwrap() + "ITEMS".len();
+        assert_eq!(&lines[2][items_end - 4..items_end], "1234", "{table}");
+        assert!(lines[2].contains("failing") && lines[2].ends_with("HTTP 503 Service Unavailable"));
+        assert!(lines[3].contains("paused") && lines[3].contains("…"));
+        assert!(lines[1].contains(" ok ") && lines[1].contains("never"));
+    }
 }

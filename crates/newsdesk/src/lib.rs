@@ -15,6 +15,7 @@
 //! - [`prices_cmd`]: `newsdesk prices import` — price files into the store.
 //! - [`quotes`]: live quotes from a provider, stored as price ticks (`serve`, `worker`).
 //! - [`demo_prices`]: the bundled, openly licensed demo price history.
+//! - [`progress`]: progress bars on stderr when it is a terminal.
 //! - [`inputs`]: reading inputs safely (directories, stdin, gzip with a cap, size limits).
 
 pub mod add_cmd;
@@ -27,7 +28,9 @@ pub mod extract_cmd;
 pub mod feed_article;
 pub mod feeds_cmd;
 pub mod inputs;
+pub mod migrate_cmd;
 pub mod prices_cmd;
+pub mod progress;
 pub mod quotes;
 pub mod serve_cmd;
 pub mod tagging;

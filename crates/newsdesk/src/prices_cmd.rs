@@ -10,12 +10,13 @@
 //! - **Clear errors**: a refused file is reported with its line and field (`prices.csv:3:
 //!   Close: "1,5" is not a price …`), the other files are still imported, and the exit status is
 //!   1.
-//! - **Progress** on stderr every [`PROGRESS_EVERY`], then one summary line on stdout.
+//! - **Progress**: a bar on stderr when it is a terminal (files done, bars stored), then one
+//!   summary line on stdout.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Context;
 use jiff::Timestamp;
@@ -24,9 +25,6 @@ use newsdesk_store::{ImportOutcome, Store};
 
 /// Bars per store transaction.
 pub const IMPORT_SLICE: usize = 50_000;
-
-/// How often the progress line is printed.
-pub const PROGRESS_EVERY: Duration = Duration::from_secs(2);
 
 /// Arguments of `newsdesk prices import`.
 #[derive(Debug, Clone, clap::Args)]
@@ -177,15 +175,18 @@ pub async fn import_files(
         }
     });
     let mut summary = ImportSummary::default();
-    let mut last_progress = Instant::now();
+    let progress = crate::progress::bar(args.files.len() as u64, "prices import");
     let stderr = std::io::stderr();
     while let Some(parsed) = rx.recv().await {
         let file = parsed.path.display().to_string();
         let prices = match parsed.result {
             Ok(p) => p,
             Err(e) => {
-                let _ = writeln!(stderr.lock(), "newsdesk: prices import: {e:#}");
+                progress.suspend(|| {
+                    let _ = writeln!(stderr.lock(), "newsdesk: prices import: {e:#}");
+                });
                 summary.failed += 1;
+                progress.inc(1);
                 continue;
             }
         };
@@ -206,19 +207,17 @@ pub async fn import_files(
                     .with_context(|| format!("{file}: storing bars of {symbol}"))?;
                 summary.outcome += out;
                 done += slice.len();
-                if last_progress.elapsed() >= PROGRESS_EVERY {
-                    last_progress = Instant::now();
-                    let _ = writeln!(
-                        stderr.lock(),
-                        "prices import: {file}: {done}/{total} bars; {} stored so far",
-                        summary.bars()
-                    );
-                }
+                progress.set_message(format!(
+                    "{file}: {done}/{total} bars; {} stored",
+                    summary.bars()
+                ));
             }
             summary.series += 1;
         }
         summary.files += 1;
+        progress.inc(1);
     }
+    progress.finish_and_clear();
     producer.await.context("the price-file parser stopped")?;
     Ok(summary)
 }

@@ -12,7 +12,9 @@
 //!
 //! Both handlers are idempotent: re-running one stores nothing new (the item keys say what is
 //! stored). Workers claim with a lease, heartbeat while a job runs, and fail with exponential
-//! backoff plus jitter; a killed worker's job is taken over when its lease expires.
+//! backoff plus jitter; a killed worker's job is taken over when its lease expires. On a stop
+//! (SIGTERM) workers claim nothing new, give running jobs [`WorkerSettings::shutdown_grace`] to
+//! finish, then drop the rest and queue them again at once, so a stop is quick and loses nothing.
 
 use std::sync::Arc;
 use std::sync::Mutex;
@@ -25,7 +27,7 @@ use newsdesk_article::Article;
 use newsdesk_fetch::{FetchError, Fetcher, Validators};
 use newsdesk_store::{
     Feed, FeedItemOutcome, FeedPoll, FullText, Id, Job, NewArticle, NewFeedItem, NewJob, Store,
-    UpsertOutcome,
+    UpsertOutcome, WakeChannel, Wakeup,
 };
 use serde::{Deserialize, Serialize};
 
@@ -53,8 +55,13 @@ pub struct WorkerSettings {
     pub base_backoff: SignedDuration,
     /// Longest retry delay (default 6 h).
     pub max_backoff: SignedDuration,
-    /// How long an idle worker sleeps before looking for jobs again (default 1 s).
+    /// How long an idle worker sleeps before looking for jobs again (default 1 s). On
+    /// PostgreSQL an enqueue wakes idle workers at once (`LISTEN`/`NOTIFY`); this poll is the
+    /// fallback for missed notifications and for jobs whose retry time has come.
     pub idle: Duration,
+    /// After a stop, how long running jobs may go on before they are dropped and queued again
+    /// (default 5 s: well inside the 10 s a container runtime waits before SIGKILL).
+    pub shutdown_grace: Duration,
 }
 
 impl Default for WorkerSettings {
@@ -67,6 +74,7 @@ impl Default for WorkerSettings {
             base_backoff: SignedDuration::from_secs(30),
             max_backoff: SignedDuration::from_hours(6),
             idle: Duration::from_secs(1),
+            shutdown_grace: Duration::from_secs(5),
         }
     }
 }
@@ -105,6 +113,9 @@ pub struct Ingester {
     kb: Option<Arc<newsdesk_tag::Kb>>,
     settings: WorkerSettings,
     totals: Mutex<Totals>,
+    /// Jobs this ingester enqueued and jobs it ran to an outcome, for progress bars.
+    enqueued: AtomicUsize,
+    finished: AtomicUsize,
 }
 
 impl Ingester {
@@ -121,12 +132,23 @@ impl Ingester {
             kb,
             settings,
             totals: Mutex::new(Totals::default()),
+            enqueued: AtomicUsize::new(0),
+            finished: AtomicUsize::new(0),
         }
     }
 
     /// What the jobs run so far did.
     pub fn totals(&self) -> Totals {
         self.totals.lock().map(|t| *t).unwrap_or_default()
+    }
+
+    /// Jobs run to an outcome (done, failed, or put back for a retry) and jobs enqueued by
+    /// this ingester so far: `feeds refresh` draws its progress bar from these.
+    pub fn progress(&self) -> (usize, usize) {
+        (
+            self.finished.load(Ordering::Relaxed),
+            self.enqueued.load(Ordering::Relaxed),
+        )
     }
 
     fn add(&self, f: impl FnOnce(&mut Totals)) {
@@ -153,6 +175,7 @@ impl Ingester {
                 .dedupe(feed.id.to_string())
                 .max_attempts(self.settings.max_attempts);
             self.store.enqueue(&job, now).await?;
+            self.enqueued.fetch_add(1, Ordering::Relaxed);
         }
         Ok(feeds.len())
     }
@@ -166,14 +189,27 @@ impl Ingester {
         stop: tokio::sync::watch::Receiver<bool>,
     ) -> anyhow::Result<()> {
         let in_flight = Arc::new(AtomicUsize::new(0));
+        // One LISTEN connection for the process; each worker task waits on its own clone.
+        let wake = match self.store.subscribe(WakeChannel::Jobs).await {
+            Ok(w) => w,
+            Err(e) => {
+                tracing::warn!(error = %e, "no job notifications; polling only");
+                Wakeup::never()
+            }
+        };
         let mut tasks = tokio::task::JoinSet::new();
         for n in 0..self.settings.workers.max(1) {
             let me = self.clone();
             let in_flight = in_flight.clone();
             let stop = stop.clone();
+            let wake = wake.clone();
             let worker_id = format!("pid{}-w{n}", std::process::id());
-            tasks.spawn(async move { me.worker_loop(worker_id, drain, in_flight, stop).await });
+            tasks.spawn(async move {
+                me.worker_loop(worker_id, drain, in_flight, stop, wake)
+                    .await
+            });
         }
+        drop(wake);
         if let Some(every) = schedule_every {
             let me = self.clone();
             let mut stop = stop.clone();
@@ -201,6 +237,7 @@ impl Ingester {
         drain: bool,
         in_flight: Arc<AtomicUsize>,
         mut stop: tokio::sync::watch::Receiver<bool>,
+        mut wake: Wakeup,
     ) -> anyhow::Result<()> {
         loop {
             if *stop.borrow() {
@@ -227,19 +264,27 @@ impl Ingester {
                 };
                 tokio::select! {
                     _ = tokio::time::sleep(idle) => {}
+                    () = wake.wait() => {}
                     _ = stop.changed() => {}
                 }
                 continue;
             };
             in_flight.fetch_add(1, Ordering::SeqCst);
-            let res = self.run_job(&job).await;
+            let res = self.run_job(&job, stop.clone()).await;
+            self.finished.fetch_add(1, Ordering::Relaxed);
             in_flight.fetch_sub(1, Ordering::SeqCst);
             res?;
         }
     }
 
-    /// Runs one claimed job with a heartbeat, then completes or fails it.
-    async fn run_job(&self, job: &Job) -> anyhow::Result<()> {
+    /// Runs one claimed job with a heartbeat, then completes or fails it. A job still running
+    /// `shutdown_grace` after `stop` is dropped and queued again for now (handlers are
+    /// idempotent, and an interrupted store transaction rolls back).
+    async fn run_job(
+        &self,
+        job: &Job,
+        stop: tokio::sync::watch::Receiver<bool>,
+    ) -> anyhow::Result<()> {
         let Some(lease) = job.lease.clone() else {
             return Ok(());
         };
@@ -259,10 +304,24 @@ impl Ingester {
                 }
             }
         });
-        let result = match job.kind.as_str() {
-            FETCH_FEED => self.fetch_feed(job).await,
-            FETCH_PAGE => self.fetch_page(job).await,
-            other => Err(JobError::Permanent(format!("unknown job kind {other:?}"))),
+        let work = async {
+            match job.kind.as_str() {
+                FETCH_FEED => self.fetch_feed(job).await,
+                FETCH_PAGE => self.fetch_page(job).await,
+                other => Err(JobError::Permanent(format!("unknown job kind {other:?}"))),
+            }
+        };
+        let result = tokio::select! {
+            result = work => result,
+            () = grace_over(stop, self.settings.shutdown_grace) => {
+                heartbeat.abort();
+                let now = Timestamp::now();
+                tracing::info!(job = job.id, "stopping: job dropped and queued again");
+                self.store
+                    .fail(&lease, "worker stopped before the job finished", Some(now), now)
+                    .await?;
+                return Ok(());
+            }
         };
         heartbeat.abort();
         let now = Timestamp::now();
@@ -394,6 +453,7 @@ impl Ingester {
                     .enqueue(&job, now)
                     .await
                     .map_err(JobError::store)?;
+                self.enqueued.fetch_add(1, Ordering::Relaxed);
                 continue;
             }
             batch.push((key, hash, article));
@@ -578,6 +638,16 @@ impl Ingester {
         self.store_items(&feed, vec![(p.item_key, p.content_hash, article)], now)
             .await
     }
+}
+
+/// Resolves `grace` after `stop` turns true; never, if it never does (or its sender is gone).
+async fn grace_over(mut stop: tokio::sync::watch::Receiver<bool>, grace: Duration) {
+    while !*stop.borrow_and_update() {
+        if stop.changed().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+    tokio::time::sleep(grace).await;
 }
 
 /// Why a job did not complete.

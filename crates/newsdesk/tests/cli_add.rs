@@ -3,49 +3,21 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::time::Duration;
+
+use common::{Server, bin, rt, run, stdout};
 
 use newsdesk_article::{Article, Block};
 use newsdesk_search::{SearchIndex, SearchQuery, SortOrder};
 use newsdesk_store::{ArticleFilter, Store};
 
-fn bin(data: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_newsdesk"));
-    c.arg("--data-dir").arg(data);
-    c.env_remove("NEWSDESK_DATABASE_URL")
-        .env_remove("NEWSDESK_CONFIG");
-    c
-}
-
-fn run(c: &mut Command) -> Output {
-    let out = c.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{:?} failed: {}\n{}",
-        c,
-        String::from_utf8_lossy(&out.stderr),
-        String::from_utf8_lossy(&out.stdout)
-    );
-    out
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
-
 fn seed() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../extract/tests/fixtures/text/investing-nato-liaison.txt")
-}
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
 }
 
 async fn open(
@@ -511,40 +483,23 @@ fn kb_import_is_kept_and_retag_applies_it_to_stored_stories() {
     });
 }
 
-/// Serves `page` as text/html to every request on 127.0.0.1 (port 0), counting requests.
-fn serve_page(page: String) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
-    use std::io::Read;
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let counter = hits.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut s) = stream else { continue };
-            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            let mut buf = [0u8; 4096];
-            let _ = s.read(&mut buf);
-            let _ = write!(
-                s,
-                "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
-                page.len(),
-                page
-            );
-        }
-    });
-    (addr, hits)
-}
-
 #[test]
 fn urls_are_fetched_through_the_guard_and_stored_under_their_host() {
     let para = "The central bank held its policy rate steady on Thursday and said it would keep watching inflation data closely before its next meeting.";
     let page = format!(
         "<!doctype html><html lang=en><head><title>Bank holds rates</title></head><body><article><h1>Bank holds rates</h1><p>{para}</p><p>{para}</p><p>{para}</p></article></body></html>"
     );
-    let (addr, hits) = serve_page(page);
+    let server = Server::start();
+    server.put(
+        "/markets/bank-holds-rates",
+        "text/html; charset=utf-8",
+        page,
+        None,
+    );
+    let (addr, hits) = (server.addr.clone(), server.requests.clone());
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let url = format!("http://{addr}/markets/bank-holds-rates");
+    let url = server.url("/markets/bank-holds-rates");
     // Without an allow-list, a loopback address is refused before anything is sent.
     let out = bin(&data).arg("add").arg(&url).output().unwrap();
     assert_eq!(out.status.code(), Some(1));

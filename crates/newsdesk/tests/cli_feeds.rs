@@ -3,146 +3,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::HashMap;
-use std::io::{Read, Write};
-use std::path::Path;
-use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+mod common;
+
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use common::{Server, bin, count_articles, rt, run, stdout};
 use newsdesk_store::{ArticleFilter, Store};
-
-fn bin(data: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_newsdesk"));
-    c.arg("--data-dir").arg(data);
-    c.env_remove("NEWSDESK_DATABASE_URL")
-        .env_remove("NEWSDESK_CONFIG");
-    c
-}
-
-fn run(c: &mut Command) -> Output {
-    let out = c.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{:?} failed: {}\n{}",
-        c,
-        String::from_utf8_lossy(&out.stderr),
-        String::from_utf8_lossy(&out.stdout)
-    );
-    out
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-/// One canned response: content type, body, ETag.
-#[derive(Clone)]
-struct Resource {
-    content_type: String,
-    body: Vec<u8>,
-    etag: Option<String>,
-}
-
-/// A tiny HTTP/1.1 server: serves `routes` by path; honours `If-None-Match`; counts requests
-/// and 304s. One thread per connection, `Connection: close`.
-#[derive(Clone)]
-struct Server {
-    addr: String,
-    routes: Arc<Mutex<HashMap<String, Resource>>>,
-    requests: Arc<AtomicUsize>,
-    not_modified: Arc<AtomicUsize>,
-}
-
-impl Server {
-    fn start() -> Server {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let server = Server {
-            addr: listener.local_addr().unwrap().to_string(),
-            routes: Arc::default(),
-            requests: Arc::default(),
-            not_modified: Arc::default(),
-        };
-        let s = server.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(stream) = stream else { continue };
-                let s = s.clone();
-                std::thread::spawn(move || s.answer(stream));
-            }
-        });
-        server
-    }
-
-    fn answer(&self, mut stream: std::net::TcpStream) {
-        self.requests.fetch_add(1, Ordering::SeqCst);
-        let mut buf = Vec::new();
-        let mut chunk = [0u8; 4096];
-        while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-            match stream.read(&mut chunk) {
-                Ok(0) | Err(_) => return,
-                Ok(n) => buf.extend_from_slice(&chunk[..n]),
-            }
-        }
-        let head = String::from_utf8_lossy(&buf).into_owned();
-        let path = head.split_whitespace().nth(1).unwrap_or("/").to_string();
-        let inm = head
-            .lines()
-            .find_map(|l| {
-                l.strip_prefix("If-None-Match: ")
-                    .or(l.strip_prefix("if-none-match: "))
-            })
-            .map(str::to_string);
-        let res = self.routes.lock().unwrap().get(&path).cloned();
-        let _ = match res {
-            None => write!(
-                stream,
-                "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-            ),
-            Some(r) if r.etag.is_some() && inm == r.etag => {
-                self.not_modified.fetch_add(1, Ordering::SeqCst);
-                write!(
-                    stream,
-                    "HTTP/1.1 304 Not Modified\r\nETag: {}\r\nConnection: close\r\n\r\n",
-                    r.etag.unwrap()
-                )
-            }
-            Some(r) => {
-                let etag = r.etag.map(|e| format!("ETag: {e}\r\n")).unwrap_or_default();
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\n{etag}Connection: close\r\n\r\n",
-                    r.content_type,
-                    r.body.len()
-                );
-                stream.write_all(&r.body)
-            }
-        };
-    }
-
-    fn put(&self, path: &str, content_type: &str, body: impl Into<Vec<u8>>, etag: Option<&str>) {
-        self.routes.lock().unwrap().insert(
-            path.to_string(),
-            Resource {
-                content_type: content_type.into(),
-                body: body.into(),
-                etag: etag.map(str::to_string),
-            },
-        );
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
-    }
-}
 
 const PARA: &str = "The central bank held its policy rate steady on Thursday and said it would keep watching inflation data closely before its next meeting, while markets priced a cut next year.";
 
@@ -162,24 +29,6 @@ fn rss(base: &str, items: &[(&str, &str, &str)]) -> String {
     }
     s.push_str("</channel></rss>");
     s
-}
-
-async fn count_articles(data: &Path) -> (usize, Vec<newsdesk_store::Feed>) {
-    let store = newsdesk_store::SqliteStore::open(data).await.unwrap();
-    let mut cursor = None;
-    let mut n = 0;
-    loop {
-        let page = store
-            .list_articles(&ArticleFilter::default(), cursor, 1000)
-            .await
-            .unwrap();
-        n += page.articles.len();
-        match page.next {
-            Some(c) => cursor = Some(c),
-            None => break,
-        }
-    }
-    (n, store.list_feeds().await.unwrap())
 }
 
 #[test]

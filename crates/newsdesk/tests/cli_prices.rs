@@ -2,18 +2,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::Path;
-use std::process::Command;
+mod common;
 
+use common::bin;
 use newsdesk_store::Store;
-
-fn bin(data: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_newsdesk"));
-    c.arg("--data-dir").arg(data);
-    c.env_remove("NEWSDESK_DATABASE_URL")
-        .env_remove("NEWSDESK_CONFIG");
-    c
-}
 
 #[test]
 fn import_is_idempotent_keeps_corrections_and_names_bad_lines() {

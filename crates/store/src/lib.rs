@@ -73,11 +73,21 @@
 //! result. Failed attempts are re-queued for a caller-chosen time ([`backoff`] helps) until
 //! `max_attempts`; then the job is failed. A dedupe key allows at most one queued-or-running job
 //! per (kind, key), enforced by a partial unique index.
+//!
+//! # Wake-ups
+//!
+//! On PostgreSQL, enqueueing a due job and appending to the change log `NOTIFY` a channel inside
+//! the writing transaction (delivered on commit); [`Store::subscribe`] returns a [`Wakeup`] that
+//! fires on them, so idle workers claim at once and serving processes re-read the change log at
+//! once. Notifications can be lost, so every consumer keeps its poll as a fallback; SQLite's
+//! `Wakeup` never fires ([`wake`]).
 
+pub mod copy;
 pub mod identity;
 pub mod postgres;
 pub mod sqlite;
 pub mod stories;
+pub mod wake;
 
 mod convert;
 mod error;
@@ -101,3 +111,4 @@ pub use prices::{
 };
 pub use sqlite::SqliteStore;
 pub use store::Store;
+pub use wake::{WakeChannel, Wakeup};

@@ -6,6 +6,9 @@
 //!   due row without waiting on each other.
 //! - The change log keeps `seq` order equal to commit order with a transaction-scoped advisory
 //!   lock taken just before the change row is inserted (see the crate docs).
+//! - Enqueueing a due job and appending to the change log `NOTIFY` a channel (delivered on
+//!   commit); [`Store::subscribe`] holds one pooled connection in `LISTEN` per subscription
+//!   ([`crate::wake`]).
 //! - JSON that may be queried (job payloads, link reasons) is `JSONB`; revision content is `TEXT`
 //!   (read back whole, never queried inside, and stored byte for byte).
 
@@ -13,7 +16,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::migrate::{Migration, MigrationType, Migrator};
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use sqlx::{PgConnection, Pool, Postgres, SqlSafeStr, Transaction};
 
 type Db = Postgres;
@@ -121,6 +124,52 @@ impl PostgresStore {
     async fn begin_write(&self) -> Result<Transaction<'static, Postgres>> {
         self.pool.begin().await.context("beginning a transaction")
     }
+}
+
+impl PostgresStore {
+    /// Starts a task holding one pooled connection in `LISTEN channel`; every notification (and
+    /// every reconnect, which may have lost some) bumps the returned [`Wakeup`]. The task ends
+    /// when the last clone of the `Wakeup` is dropped or the pool is closed.
+    async fn subscribe_channel(&self, channel: WakeChannel) -> Result<Wakeup> {
+        let mut listener = PgListener::connect_with(&self.pool)
+            .await
+            .context("opening a notification listener")?;
+        listener
+            .listen(channel.channel_name())
+            .await
+            .context("listening for notifications")?;
+        let (tx, rx) = tokio::sync::watch::channel(0u64);
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    () = tx.closed() => return,
+                    got = listener.try_recv() => match got {
+                        // Ok(None): the connection was lost and re-established; notifications
+                        // sent meanwhile are gone, so wake the subscriber to look anyway.
+                        Ok(_) => tx.send_modify(|n| *n = n.wrapping_add(1)),
+                        Err(sqlx::Error::PoolClosed) => return,
+                        Err(e) => {
+                            tracing::warn!(error = %e, channel = channel.channel_name(), "notification listener; retrying");
+                            tx.send_modify(|n| *n = n.wrapping_add(1));
+                            tokio::time::sleep(Duration::from_secs(1)).await;
+                        }
+                    },
+                }
+            }
+        });
+        Ok(Wakeup::from_receiver(rx))
+    }
+}
+
+/// Queues a notification on `channel`, delivered to listeners when the transaction commits
+/// (and never if it rolls back). Several in one transaction are delivered once.
+async fn notify(conn: &mut PgConnection, channel: WakeChannel) -> Result<()> {
+    sqlx::query("SELECT pg_notify($1, '')")
+        .bind(channel.channel_name())
+        .execute(conn)
+        .await
+        .context("queueing a notification")?;
+    Ok(())
 }
 
 /// Serialises change-log appends until commit, so `seq` order is commit order: a transaction

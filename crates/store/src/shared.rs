@@ -5,6 +5,8 @@
 // - `This::write_pool()` / `This::read_pool()`,
 // - `This::begin_write()` — `BEGIN IMMEDIATE` on SQLite, a plain `BEGIN` on PostgreSQL,
 // - `lock_change_log(&mut conn)` — takes the change-log lock on PostgreSQL, nothing on SQLite,
+// - `notify(&mut conn, channel)` — `pg_notify` on PostgreSQL (delivered on commit), nothing on
+//   SQLite; `This::subscribe_channel(channel)` — a `LISTEN`ing `Wakeup`, or one that never fires,
 // - `CLAIM_LOCK` — the row-locking suffix of the job claim query,
 // - `BACKEND` — the backend name,
 // - `ANONYMOUS_PARAMS` — whether long parameter lists use `?` (see `convert::row_placeholders`).
@@ -31,6 +33,7 @@ use crate::model::{
     Revision, Source, StoredArticle, StoryAssignment, StoryCandidate, StoryMember, UpsertOutcome,
 };
 use crate::store::Store;
+use crate::wake::{WakeChannel, Wakeup};
 
 type DbRow = <Db as sqlx::Database>::Row;
 type DbConn = <Db as sqlx::Database>::Connection;
@@ -180,6 +183,8 @@ async fn flush_changes(conn: &mut DbConn, pending: Pending) -> Result<()> {
             .await
             .context("appending to the change log")?;
     }
+    // Serving processes re-read the change log as soon as this commits.
+    notify(conn, WakeChannel::Changes).await?;
     Ok(())
 }
 
@@ -552,6 +557,10 @@ async fn set_links_in(
 impl Store for This {
     fn backend(&self) -> &'static str {
         BACKEND
+    }
+
+    async fn subscribe(&self, channel: WakeChannel) -> Result<Wakeup> {
+        self.subscribe_channel(channel).await
     }
 
     #[tracing::instrument(level = "debug", skip(self), err)]
@@ -1274,6 +1283,10 @@ impl Store for This {
             .context("enqueueing a job")?;
             if let Some(row) = row {
                 let id: Id = row.try_get("id").context("enqueueing a job")?;
+                if job.run_at <= now {
+                    // Idle workers claim it as soon as this commits.
+                    notify(&mut tx, WakeChannel::Jobs).await?;
+                }
                 tx.commit().await.context("committing a job")?;
                 return Ok(EnqueueOutcome::Enqueued { id });
             }

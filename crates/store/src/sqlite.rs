@@ -98,6 +98,11 @@ impl SqliteStore {
         self.write.close().await;
     }
 
+    /// The read-only pool, for the copy to PostgreSQL ([`crate::copy`]).
+    pub(crate) fn reader(&self) -> &Pool<Sqlite> {
+        &self.read
+    }
+
     fn write_pool(&self) -> &Pool<Sqlite> {
         &self.write
     }
@@ -112,6 +117,18 @@ impl SqliteStore {
             .await
             .context("beginning a write transaction")
     }
+}
+
+impl SqliteStore {
+    /// SQLite has no notifications: the subscription never fires and callers poll.
+    async fn subscribe_channel(&self, _channel: WakeChannel) -> Result<Wakeup> {
+        Ok(Wakeup::never())
+    }
+}
+
+/// Nothing to do: SQLite has no notifications (subscribers poll).
+async fn notify(_conn: &mut sqlx::SqliteConnection, _channel: WakeChannel) -> Result<()> {
+    Ok(())
 }
 
 /// Nothing to do: SQLite has one writer at a time, so `seq` order is commit order already.

@@ -18,6 +18,7 @@ use crate::model::{
 use crate::prices::{
     ImportOutcome, Instrument, PriceChange, PriceCorrection, StoredBar, StoredTick,
 };
+use crate::wake::{WakeChannel, Wakeup};
 
 /// Storage for sources, articles with revisions, instrument links, the change log and jobs.
 ///
@@ -35,6 +36,13 @@ use crate::prices::{
 pub trait Store: Send + Sync + std::fmt::Debug {
     /// Which backend this is (`"sqlite"` or `"postgres"`), for logs and `/healthz`.
     fn backend(&self) -> &'static str;
+
+    /// Wake-ups for `channel`: on PostgreSQL each committed enqueue of a due job
+    /// ([`WakeChannel::Jobs`]) or change-log append ([`WakeChannel::Changes`]), from any process,
+    /// through `LISTEN`/`NOTIFY` (one pooled connection per subscription, held until the last
+    /// clone of the [`Wakeup`] is dropped). On SQLite the `Wakeup` never fires. Wake-ups can be
+    /// missed: callers keep polling as a fallback ([`crate::wake`]).
+    async fn subscribe(&self, channel: WakeChannel) -> Result<Wakeup>;
 
     // --- sources ---
 

@@ -246,15 +246,21 @@ impl Application {
     }
 }
 
-/// Every `change_poll_ms`: catch the index up, then drop cached pages of changed articles (and
+/// Every `change_poll_ms`, and at once when another process commits changes (PostgreSQL
+/// `NOTIFY`): catch the index up, then drop cached pages of changed articles (and
 /// all cached lists) named by change-log entries after `last_seen`. Errors are counted and
 /// logged (the first of a streak, then every 100th), never fatal.
 async fn poll_changes(st: AppState, mut last_seen: i64, mut stop: watch::Receiver<bool>) {
     let every = Duration::from_millis(st.config.change_poll_ms);
+    let mut wake = change_wakeups(&st).await;
     let mut streak: u64 = 0;
     loop {
         tokio::select! {
             _ = tokio::time::sleep(every) => {}
+            () = wake.wait() => {
+                // A burst of commits (a feed's items) is read in one poll.
+                tokio::time::sleep(WAKE_COALESCE).await;
+            }
             _ = stop.changed() => return,
         }
         let result = poll_once(&st, &mut last_seen).await;
@@ -272,6 +278,26 @@ async fn poll_changes(st: AppState, mut last_seen: i64, mut stop: watch::Receive
                 }
                 streak += 1;
             }
+        }
+    }
+}
+
+/// How long the poller waits after a wake-up before reading the change log.
+const WAKE_COALESCE: Duration = Duration::from_millis(20);
+
+/// Wake-ups on change-log commits (PostgreSQL `LISTEN`), so the poller evicts and catches up at
+/// once instead of after `change_poll_ms`; the timer stays as the fallback (notifications can be
+/// missed). SQLite's subscription never fires.
+async fn change_wakeups(st: &AppState) -> newsdesk_store::Wakeup {
+    match st
+        .store
+        .subscribe(newsdesk_store::WakeChannel::Changes)
+        .await
+    {
+        Ok(w) => w,
+        Err(e) => {
+            tracing::warn!(error = %e, "no change notifications; polling only");
+            newsdesk_store::Wakeup::never()
         }
     }
 }

@@ -875,6 +875,16 @@ fn assert_markup_is_inert(page: &str, what: &str) {
         "option",
         "mark",
         "article",
+        // the /feeds table
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "br",
+        "small",
+        "code",
     ];
     const ATTRS: &[&str] = &[
         "lang",
@@ -1773,4 +1783,107 @@ async fn cached_article_pages_follow_new_prices_and_quotes() {
         "{}",
         quoted.body
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn feeds_page_lists_status_errors_and_pauses_with_hostile_text_escaped() {
+    use newsdesk_store::{FeedPoll, FullText, NewFeed};
+    let app = spawn_app().await;
+    let r = app.get("/feeds").await;
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("No feeds yet"), "{}", r.body);
+
+    let now = Timestamp::now();
+    let add = |url: &str| NewFeed {
+        url: url.to_string(),
+        source_id: app.source.id,
+        full_text: FullText::Auto,
+        zone: "UTC".into(),
+        interval_s: 1800,
+    };
+    let wire = app
+        .store
+        .add_feed(&add("https://wire.example/rss"), now)
+        .await
+        .unwrap();
+    app.store
+        .record_feed_poll(
+            wire.id,
+            &FeedPoll::Fetched {
+                etag: None,
+                last_modified: None,
+                title: Some(
+                    "<script>alert(1)</script>Wire <img src=x onerror=alert(2)> \"quoted\"".into(),
+                ),
+                next_due_at: now,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let failing = app
+        .store
+        .add_feed(
+            &add("https://evil.example/feed?q=\"><script>alert(3)</script>"),
+            now,
+        )
+        .await
+        .unwrap();
+    app.store
+        .record_feed_poll(
+            failing.id,
+            &FeedPoll::Failed {
+                error: "HTTP error: <img src=x onerror=alert(4)>".into(),
+                next_due_at: now,
+                pause_after: 5,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let gone = app
+        .store
+        .add_feed(&add("https://gone.example/rss"), now)
+        .await
+        .unwrap();
+    app.store
+        .record_feed_poll(
+            gone.id,
+            &FeedPoll::Stop {
+                reason: "gone: the server answered 410, polling stopped".into(),
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    app.store
+        .add_feed(&add("https://quiet.example/rss"), now)
+        .await
+        .unwrap();
+
+    let r = app.get("/feeds").await;
+    assert_eq!(r.status, 200);
+    assert_markup_is_inert(&r.body, "/feeds");
+    let body = &r.body;
+    for expected in [
+        // the hostile title, shown as text
+        "&#60;script&#62;alert(1)&#60;/script&#62;Wire &#60;img src=x onerror=alert(2)&#62;",
+        "https://wire.example/rss",
+        // the hostile URL and error, as text
+        "&#60;script&#62;alert(3)&#60;/script&#62;",
+        "error: HTTP error: &#60;img src=x onerror=alert(4)&#62;",
+        // the pause reason
+        "paused: gone: the server answered 410, polling stopped",
+        // never polled
+        "https://quiet.example/rss",
+        "never",
+    ] {
+        assert!(body.contains(expected), "{expected:?} missing from {body}");
+    }
+    assert_eq!(
+        count(body, "<tr>"),
+        5,
+        "a header row and four feeds: {body}"
+    );
+    assert!(count(body, ">ok</td>") >= 2, "{body}");
 }

@@ -509,11 +509,19 @@ fn first_srcset(srcset: &str) -> Option<&str> {
 }
 
 /// Resolves a link against a base URL (absolute, scheme-relative, root-relative and relative
-/// forms). Without a base, only absolute URLs are returned.
+/// forms). Without a base, only absolute URLs are returned. A URL with any other scheme
+/// (`javascript:`, `data:`, `file:`…) is dropped, not mistaken for a relative path.
 pub(super) fn resolve_url(base: Option<&str>, url: &str) -> Option<String> {
     let url = url.trim();
-    if url.starts_with("http://") || url.starts_with("https://") {
-        return Some(url.to_string());
+    if let Some((scheme, _)) = url.split_once(':') {
+        let is_scheme = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+        if is_scheme {
+            let web = scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https");
+            return web.then(|| url.to_string());
+        }
     }
     let base = base?;
     let (scheme, rest) = base.split_once("://")?;

@@ -342,4 +342,23 @@ fn resolves_relative_image_urls() {
         Some("https://cdn.example/p.jpg")
     );
     assert_eq!(emit::resolve_url(None, "/p.jpg"), None);
+    // Other schemes are not relative paths.
+    for other in [
+        "javascript:alert(1)",
+        " JavaScript:alert(1)",
+        "data:image/svg+xml,<svg onload=alert(1)>",
+        "file:///etc/passwd",
+        "mailto:a@b.example",
+    ] {
+        assert_eq!(emit::resolve_url(base, other), None, "{other}");
+    }
+    assert_eq!(
+        emit::resolve_url(base, "HTTPS://cdn.example/p.jpg").as_deref(),
+        Some("HTTPS://cdn.example/p.jpg")
+    );
+    // A colon later in a relative path is no scheme.
+    assert_eq!(
+        emit::resolve_url(base, "img/a:b.jpg").as_deref(),
+        Some("https://news.example/world/img/a:b.jpg")
+    );
 }
