@@ -40,6 +40,7 @@ mod error;
 mod moves;
 mod parse;
 mod price;
+mod quotes;
 mod session;
 
 pub use bar::{Bar, Correction, IntradayBar, MergeOutcome, PricePoint, merge_daily};
@@ -47,4 +48,5 @@ pub use error::{PriceError, PriceErrorKind};
 pub use moves::{AbnormalMove, Move, MoveConfig, NoMove, PriceHistory, compute_move};
 pub use parse::{DateOrder, Layout, ParseOptions, ParsedPrices, Series, parse_prices};
 pub use price::{PRICE_SCALE, Price, PriceParseError};
+pub use quotes::{ParsedQuotes, Quote, QuoteError, parse_quotes};
 pub use session::ExchangeClock;

@@ -27,6 +27,7 @@ const ENV_KEYS: &[&str] = &[
     "listen",
     "postgres",
     "web",
+    "quotes",
     "fetch",
 ];
 
@@ -53,6 +54,9 @@ pub struct Config {
     /// The HTTP fetcher: timeouts, size cap, redirects, user agent, hosts allowed past the
     /// private-address guard.
     pub fetch: newsdesk_fetch::FetchConfig,
+    /// Live quotes: a provider URL with a `{symbols}` placeholder, interval, symbols, staleness
+    /// limit. Unset URL (the default): no quotes are fetched.
+    pub quotes: crate::quotes::QuotesConfig,
 }
 
 impl Default for Config {
@@ -65,6 +69,7 @@ impl Default for Config {
             postgres: PostgresConfig::default(),
             web: newsdesk_web::WebConfig::default(),
             fetch: newsdesk_fetch::FetchConfig::default(),
+            quotes: crate::quotes::QuotesConfig::default(),
         }
     }
 }

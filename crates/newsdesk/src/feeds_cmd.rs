@@ -360,9 +360,13 @@ pub async fn run_worker(
 ) -> anyhow::Result<ExitCode> {
     let ingester = ingester(config, backends, args)?;
     let (tx, rx) = tokio::sync::watch::channel(false);
+    let quotes = crate::quotes::spawn_if_configured(config, backends.store.clone(), rx.clone())?;
     let task = tokio::spawn(run_ingest(ingester, backends.clone(), rx, true));
     crate::serve_cmd::shutdown_signal().await;
     let _ = tx.send(true);
+    if let Some(q) = quotes {
+        let _ = q.await;
+    }
     task.await.context("worker task")??;
     Ok(ExitCode::SUCCESS)
 }

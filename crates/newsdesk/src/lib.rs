@@ -13,6 +13,7 @@
 //! - [`worker`]: the ingest jobs (`fetch_feed`, `fetch_page`), their worker loop and scheduler.
 //! - [`feed_article`]: feed items into item keys and articles.
 //! - [`prices_cmd`]: `newsdesk prices import` — price files into the store.
+//! - [`quotes`]: live quotes from a provider, stored as price ticks (`serve`, `worker`).
 //! - [`demo_prices`]: the bundled, openly licensed demo price history.
 //! - [`progress`]: progress bars on stderr when it is a terminal.
 //! - [`inputs`]: reading inputs safely (directories, stdin, gzip with a cap, size limits).
@@ -30,6 +31,7 @@ pub mod inputs;
 pub mod migrate_cmd;
 pub mod prices_cmd;
 pub mod progress;
+pub mod quotes;
 pub mod serve_cmd;
 pub mod tagging;
 pub mod worker;

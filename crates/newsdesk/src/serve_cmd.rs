@@ -58,12 +58,16 @@ pub async fn run_serve(
         Some(tokio::spawn(crate::feeds_cmd::run_ingest(
             ingester,
             backends.clone(),
-            stop_rx,
+            stop_rx.clone(),
             false,
         )))
     };
+    let quotes = crate::quotes::spawn_if_configured(config, backends.store.clone(), stop_rx)?;
     app.run_until_stopped(shutdown_signal()).await?;
     let _ = stop_tx.send(true);
+    if let Some(task) = quotes {
+        let _ = task.await;
+    }
     if let Some(task) = ingest {
         match task.await {
             Ok(Err(e)) => tracing::warn!(error = %format!("{e:#}"), "ingest workers"),

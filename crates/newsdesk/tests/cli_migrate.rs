@@ -329,7 +329,7 @@ fn embedded_install_moves_to_postgres_verified_and_serves_the_same() {
         "{stdout}"
     );
     let rows = report_rows(&stdout);
-    assert_eq!(rows.len(), 15, "{stdout}");
+    assert_eq!(rows.len(), 16, "{stdout}");
     for (table, lite, pg) in &rows {
         assert_eq!(lite, pg, "{table}: {stdout}");
     }

@@ -28,9 +28,9 @@ use sqlx::{AssertSqlSafe, Connection, PgConnection, Row, SqliteConnection};
 use crate::error::{Context, Result, StoreError};
 use crate::{PostgresStore, SqliteStore};
 
-/// Every table of the schema (migrations 0001–0004), parents before children, with the columns
+/// Every table of the schema (migrations 0001–0005), parents before children, with the columns
 /// that order its rows (its primary key; all columns where it has none).
-pub const TABLES: [(&str, &[&str]); 15] = [
+pub const TABLES: [(&str, &[&str]); 16] = [
     ("sources", &["id"]),
     ("articles", &["id"]),
     ("article_revisions", &["article_id", "revision"]),
@@ -57,6 +57,7 @@ pub const TABLES: [(&str, &[&str]); 15] = [
             "new_source",
         ],
     ),
+    ("price_changes", &["seq"]),
 ];
 
 /// Tables that are not copied: sqlx's migration bookkeeping (each side has its own) and the

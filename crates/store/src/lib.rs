@@ -105,7 +105,10 @@ pub use model::{
     UpsertOutcome, backoff,
 };
 pub use postgres::{PgPoolSettings, PostgresStore};
-pub use prices::{ImportOutcome, Instrument, PriceCorrection, StoredBar, date_to_day, day_to_date};
+pub use prices::{
+    ImportOutcome, Instrument, PriceChange, PriceCorrection, StoredBar, StoredTick, date_to_day,
+    day_to_date,
+};
 pub use sqlite::SqliteStore;
 pub use store::Store;
 pub use wake::{WakeChannel, Wakeup};

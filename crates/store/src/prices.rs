@@ -3,7 +3,7 @@
 
 use jiff::Timestamp;
 use jiff::civil::{Date, Time};
-use newsdesk_market::{Bar, Price};
+use newsdesk_market::{Bar, IntradayBar, Price};
 
 use crate::error::{Result, StoreError};
 
@@ -35,6 +35,29 @@ pub struct StoredBar {
     pub source: String,
     /// When its source published these values.
     pub as_of: Timestamp,
+}
+
+/// A stored intraday print (a quote) with where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredTick {
+    /// The print; `at` is the instant of its price.
+    pub tick: IntradayBar,
+    /// The source named when it was stored (the quote provider).
+    pub source: String,
+    /// When its source published it.
+    pub as_of: Timestamp,
+}
+
+/// An entry of the price change log: `symbol`'s stored prices changed (bars inserted or
+/// corrected, or quotes stored) in the transaction that wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PriceChange {
+    /// Position in the log; increases in commit order.
+    pub seq: i64,
+    /// The instrument whose prices changed.
+    pub symbol: String,
+    /// When (the `now` of the writer).
+    pub at: Timestamp,
 }
 
 /// A daily close that a later import changed.

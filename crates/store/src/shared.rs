@@ -1004,6 +1004,39 @@ impl Store for This {
         self.prices_corrections(symbol).await
     }
 
+    async fn store_ticks(
+        &self,
+        symbol: &str,
+        ticks: &[newsdesk_market::IntradayBar],
+        source: &str,
+        as_of: Timestamp,
+        now: Timestamp,
+    ) -> Result<u64> {
+        self.prices_store_ticks(symbol, ticks, source, as_of, now)
+            .await
+    }
+
+    async fn ticks(
+        &self,
+        symbol: &str,
+        after: Option<Timestamp>,
+        limit: u32,
+    ) -> Result<Vec<newsdesk_market::IntradayBar>> {
+        self.prices_ticks(symbol, after, limit).await
+    }
+
+    async fn last_tick(&self, symbol: &str) -> Result<Option<crate::StoredTick>> {
+        self.prices_last_tick(symbol).await
+    }
+
+    async fn price_changes_since(&self, after: i64, limit: u32) -> Result<Vec<crate::PriceChange>> {
+        self.prices_changes_since(after, limit).await
+    }
+
+    async fn last_price_change_seq(&self) -> Result<i64> {
+        self.prices_last_change_seq().await
+    }
+
     async fn changes_since(&self, after: i64, limit: u32) -> Result<Vec<Change>> {
         let ctx = "reading the change log";
         let rows = sqlx::query(

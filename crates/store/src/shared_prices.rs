@@ -7,10 +7,11 @@
 // Bars are written many rows per statement (`INSERT … VALUES (…), (…) ON CONFLICT DO NOTHING`).
 
 use jiff::civil::{Date as CivilDate, Time as CivilTime};
-use newsdesk_market::{Bar, Price};
+use newsdesk_market::{Bar, IntradayBar, Price};
 
 use crate::prices::{
-    ImportOutcome, Instrument, PriceCorrection, StoredBar, date_to_day, day_to_date,
+    ImportOutcome, Instrument, PriceChange, PriceCorrection, StoredBar, StoredTick, date_to_day,
+    day_to_date,
 };
 
 /// Bars per multi-row `INSERT` (10 parameters a row). Large statements are cheap only with
@@ -65,13 +66,83 @@ fn volume_column(bar: &Bar) -> Result<Option<i64>> {
         .transpose()
 }
 
-fn check_bars(symbol: &str, bars: &[Bar]) -> Result<()> {
+/// The stored bars of a symbol over a day range as one string, `;` after each bar and its
+/// values in `pack_bars`'s order and form (decimal integers, empty for NULL). Portable SQL
+/// (`string_agg … ORDER BY` is in SQLite ≥ 3.44 and PostgreSQL).
+const PACKED_BARS_SQL: &str = "SELECT string_agg(CAST(day AS TEXT) || ',' || \
+     COALESCE(CAST(open AS TEXT), '') || ',' || COALESCE(CAST(high AS TEXT), '') || ',' || \
+     COALESCE(CAST(low AS TEXT), '') || ',' || CAST(close AS TEXT) || ',' || \
+     COALESCE(CAST(adj_close AS TEXT), '') || ',' || COALESCE(CAST(volume AS TEXT), '') || ';', \
+     '' ORDER BY day) FROM price_bars WHERE symbol = $1 AND day BETWEEN $2 AND $3";
+
+/// `bars` packed the way [`PACKED_BARS_SQL`] packs stored rows: equal strings mean equal values.
+fn pack_bars(bars: &[Bar]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(bars.len() * 64);
+    let opt = |out: &mut String, v: Option<i64>| {
+        if let Some(v) = v {
+            let _ = write!(out, "{v}");
+        }
+        out.push(',');
+    };
+    for b in bars {
+        let _ = write!(out, "{},", date_to_day(b.date));
+        opt(&mut out, b.open.map(Price::raw));
+        opt(&mut out, b.high.map(Price::raw));
+        opt(&mut out, b.low.map(Price::raw));
+        let _ = write!(out, "{},", b.close.raw());
+        opt(&mut out, b.adj_close.map(Price::raw));
+        // A volume too large to store is never equal to a stored one.
+        match b.volume.map(i64::try_from) {
+            Some(Ok(v)) => {
+                let _ = write!(out, "{v}");
+            }
+            Some(Err(_)) => out.push('x'),
+            None => {}
+        }
+        out.push(';');
+    }
+    out
+}
+
+fn check_symbol(symbol: &str) -> Result<()> {
     if symbol.trim().is_empty() {
         return Err(StoreError::Invalid {
             what: "symbol",
             detail: "empty".into(),
         });
     }
+    Ok(())
+}
+
+fn tick_from_row(row: &DbRow) -> Result<IntradayBar> {
+    let ctx = "reading a price tick";
+    let volume: Option<i64> = row.try_get("volume").context(ctx)?;
+    Ok(IntradayBar {
+        at: convert::ts(row.try_get("at").context(ctx)?, "price tick time")?,
+        open: opt_price(row.try_get("open").context(ctx)?),
+        high: opt_price(row.try_get("high").context(ctx)?),
+        low: opt_price(row.try_get("low").context(ctx)?),
+        close: Price::from_raw(row.try_get("close").context(ctx)?),
+        volume: volume.and_then(|v| u64::try_from(v).ok()),
+    })
+}
+
+/// Appends `symbol` to the price change log; the last statement before commit (on PostgreSQL it
+/// takes the change-log lock, which keeps `seq` order commit order).
+async fn record_price_change(conn: &mut DbConn, symbol: &str, now: Timestamp) -> Result<()> {
+    lock_change_log(conn).await?;
+    sqlx::query("INSERT INTO price_changes (symbol, at) VALUES ($1, $2)")
+        .bind(symbol)
+        .bind(now.as_microsecond())
+        .execute(conn)
+        .await
+        .context("recording a price change")?;
+    Ok(())
+}
+
+fn check_bars(symbol: &str, bars: &[Bar]) -> Result<()> {
+    check_symbol(symbol)?;
     if let Some(w) = bars.windows(2).find(|w| w[0].date >= w[1].date) {
         return Err(StoreError::Invalid {
             what: "price bars",
@@ -141,6 +212,23 @@ impl This {
         let (Some(first), Some(last)) = (bars.first(), bars.last()) else {
             return Ok(ImportOutcome::default());
         };
+        // Re-importing a file that is already stored is the common case of an idempotent import:
+        // compare the whole slice at once (one packed string, built the same way on both sides)
+        // before moving stored rows one by one. Nothing is written in that case, so the read needs
+        // no write lock; a later import that changed these days is simply compared against.
+        let packed: Option<String> = sqlx::query_scalar(PACKED_BARS_SQL)
+            .bind(symbol)
+            .bind(date_to_day(first.date))
+            .bind(date_to_day(last.date))
+            .fetch_one(self.read_pool())
+            .await
+            .context("comparing stored bars")?;
+        if packed.is_some_and(|p| p == pack_bars(bars)) {
+            return Ok(ImportOutcome {
+                unchanged: bars.len() as u64,
+                ..ImportOutcome::default()
+            });
+        }
         let mut tx = self.begin_write().await?;
         // What is stored over the same days, to tell new, identical and changed bars apart.
         let stored = sqlx::query(
@@ -236,8 +324,137 @@ impl This {
             .context("recording a price correction")?;
             out.corrected += 1;
         }
+        if out.inserted + out.corrected > 0 {
+            record_price_change(&mut tx, symbol, now).await?;
+        }
         tx.commit().await.context("committing price bars")?;
         Ok(out)
+    }
+
+    #[tracing::instrument(level = "debug", skip(self, ticks), fields(n = ticks.len()), err)]
+    async fn prices_store_ticks(
+        &self,
+        symbol: &str,
+        ticks: &[IntradayBar],
+        source: &str,
+        as_of: Timestamp,
+        now: Timestamp,
+    ) -> Result<u64> {
+        check_symbol(symbol)?;
+        if ticks.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.begin_write().await?;
+        let mut inserted = 0;
+        for chunk in ticks.chunks(BAR_CHUNK) {
+            let sql = format!(
+                "INSERT INTO price_ticks (symbol, at, open, high, low, close, volume, source, \
+                 as_of) VALUES {} ON CONFLICT (symbol, at) DO NOTHING",
+                convert::row_placeholders(9, chunk.len(), ANONYMOUS_PARAMS)
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for t in chunk {
+                let volume = t
+                    .volume
+                    .map(|v| {
+                        i64::try_from(v).map_err(|_| StoreError::Invalid {
+                            what: "price tick",
+                            detail: format!("{}: volume {v} is too large to store", t.at),
+                        })
+                    })
+                    .transpose()?;
+                q = q
+                    .bind(symbol)
+                    .bind(t.at.as_microsecond())
+                    .bind(t.open.map(Price::raw))
+                    .bind(t.high.map(Price::raw))
+                    .bind(t.low.map(Price::raw))
+                    .bind(t.close.raw())
+                    .bind(volume)
+                    .bind(source)
+                    .bind(as_of.as_microsecond());
+            }
+            inserted += q
+                .execute(&mut *tx)
+                .await
+                .context("inserting price ticks")?
+                .rows_affected();
+        }
+        if inserted > 0 {
+            record_price_change(&mut tx, symbol, now).await?;
+        }
+        tx.commit().await.context("committing price ticks")?;
+        Ok(inserted)
+    }
+
+    async fn prices_ticks(
+        &self,
+        symbol: &str,
+        after: Option<Timestamp>,
+        limit: u32,
+    ) -> Result<Vec<IntradayBar>> {
+        let rows = sqlx::query(
+            "SELECT at, open, high, low, close, volume FROM price_ticks \
+             WHERE symbol = $1 AND at > $2 ORDER BY at DESC LIMIT $3",
+        )
+        .bind(symbol)
+        .bind(after.map_or(i64::MIN, |t| t.as_microsecond()))
+        .bind(i64::from(limit.clamp(1, 100_000)))
+        .fetch_all(self.read_pool())
+        .await
+        .context("reading price ticks")?;
+        let mut ticks = rows.iter().map(tick_from_row).collect::<Result<Vec<_>>>()?;
+        ticks.reverse();
+        Ok(ticks)
+    }
+
+    async fn prices_last_tick(&self, symbol: &str) -> Result<Option<StoredTick>> {
+        let Some(row) = sqlx::query(
+            "SELECT at, open, high, low, close, volume, source, as_of FROM price_ticks \
+             WHERE symbol = $1 ORDER BY at DESC LIMIT 1",
+        )
+        .bind(symbol)
+        .fetch_optional(self.read_pool())
+        .await
+        .context("reading the last price tick")?
+        else {
+            return Ok(None);
+        };
+        let ctx = "reading a price tick";
+        Ok(Some(StoredTick {
+            tick: tick_from_row(&row)?,
+            source: row.try_get("source").context(ctx)?,
+            as_of: convert::ts(row.try_get("as_of").context(ctx)?, "price as-of time")?,
+        }))
+    }
+
+    async fn prices_changes_since(&self, after: i64, limit: u32) -> Result<Vec<PriceChange>> {
+        let ctx = "reading the price change log";
+        let rows = sqlx::query(
+            "SELECT seq, symbol, at FROM price_changes WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(after)
+        .bind(i64::from(limit.clamp(1, 10_000)))
+        .fetch_all(self.read_pool())
+        .await
+        .context(ctx)?;
+        rows.iter()
+            .map(|r| {
+                Ok(PriceChange {
+                    seq: r.try_get("seq").context(ctx)?,
+                    symbol: r.try_get("symbol").context(ctx)?,
+                    at: convert::ts(r.try_get("at").context(ctx)?, "price change time")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn prices_last_change_seq(&self) -> Result<i64> {
+        let seq: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM price_changes")
+            .fetch_one(self.read_pool())
+            .await
+            .context("reading the price change log")?;
+        Ok(seq.unwrap_or(0))
     }
 
     async fn prices_bars(

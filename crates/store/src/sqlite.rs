@@ -167,6 +167,13 @@ fn migrator() -> Migrator {
             include_str!("../migrations/sqlite/0004_stories.sql").into_sql_str(),
             false,
         ),
+        Migration::new(
+            5,
+            "price changes".into(),
+            MigrationType::Simple,
+            include_str!("../migrations/sqlite/0005_price_changes.sql").into_sql_str(),
+            false,
+        ),
     ])
 }
 

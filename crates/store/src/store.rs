@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 use newsdesk_article::Article;
-use newsdesk_market::Bar;
+use newsdesk_market::{Bar, IntradayBar};
 
 use crate::error::Result;
 use crate::feed_model::{Feed, FeedItemOutcome, FeedPoll, NewFeed, NewFeedItem};
@@ -15,7 +15,9 @@ use crate::model::{
     Job, Lease, NewArticle, NewJob, NewSource, Removal, Revision, Source, StoredArticle,
     StoryAssignment, StoryCandidate, StoryMember, UpsertOutcome,
 };
-use crate::prices::{ImportOutcome, Instrument, PriceCorrection, StoredBar};
+use crate::prices::{
+    ImportOutcome, Instrument, PriceChange, PriceCorrection, StoredBar, StoredTick,
+};
 use crate::wake::{WakeChannel, Wakeup};
 
 /// Storage for sources, articles with revisions, instrument links, the change log and jobs.
@@ -157,6 +159,37 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Corrections recorded for `symbol`, by date then time of correction.
     async fn price_corrections(&self, symbol: &str) -> Result<Vec<PriceCorrection>>;
+
+    /// Stores intraday prints (quotes) of `symbol` from `source`: a print at an instant already
+    /// stored for the symbol is left alone (the first one stays). Returns how many were new;
+    /// when any were, `symbol` is appended to the price change log at `now`.
+    async fn store_ticks(
+        &self,
+        symbol: &str,
+        ticks: &[IntradayBar],
+        source: &str,
+        as_of: Timestamp,
+        now: Timestamp,
+    ) -> Result<u64>;
+
+    /// Intraday prints of `symbol` after `after` (all when `None`), at most the newest `limit`
+    /// (clamped to 1..=100,000), oldest first.
+    async fn ticks(
+        &self,
+        symbol: &str,
+        after: Option<Timestamp>,
+        limit: u32,
+    ) -> Result<Vec<IntradayBar>>;
+
+    /// The newest intraday print of `symbol` with its source and as-of time.
+    async fn last_tick(&self, symbol: &str) -> Result<Option<StoredTick>>;
+
+    /// Price change-log entries with `seq > after`, in `seq` order, at most `limit` (clamped to
+    /// 1..=10,000). Like the article change log, replaying from a saved `seq` misses nothing.
+    async fn price_changes_since(&self, after: i64, limit: u32) -> Result<Vec<PriceChange>>;
+
+    /// The newest price change-log `seq`, 0 when empty.
+    async fn last_price_change_seq(&self) -> Result<i64>;
 
     // --- change log ---
 

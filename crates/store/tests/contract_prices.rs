@@ -12,6 +12,8 @@ contract!(
     bars_by_range_and_last_bar,
     import_rejects_unsorted_bars_and_writes_nothing,
     large_import_spans_many_statements,
+    ticks_are_stored_once_and_read_newest_last,
+    price_change_log_names_symbols_whose_prices_changed,
 );
 
 mod cases {
@@ -270,5 +272,89 @@ mod cases {
             .await
             .unwrap();
         assert_eq!(out.unchanged, 10_001);
+    }
+
+    fn tick(at: &str, close: &str) -> newsdesk_market::IntradayBar {
+        newsdesk_market::IntradayBar {
+            at: t(at),
+            open: None,
+            high: None,
+            low: None,
+            close: p(close),
+            volume: None,
+        }
+    }
+
+    pub async fn ticks_are_stored_once_and_read_newest_last(env: Env) {
+        let store = &*env.store;
+        let now = t("2024-06-19T20:00:00Z");
+        assert_eq!(store.last_tick("AAPL").await.unwrap(), None);
+        let batch = [
+            tick("2024-06-19T19:20:00Z", "189.9"),
+            tick("2024-06-19T19:21:00Z", "189.91"),
+        ];
+        let n = store
+            .store_ticks("AAPL", &batch, "quotes-a", t("2024-06-19T19:21:30Z"), now)
+            .await
+            .unwrap();
+        assert_eq!(n, 2);
+        // The same instant again (another provider, another price): the first print stays.
+        let again = [
+            tick("2024-06-19T19:21:00Z", "190"),
+            tick("2024-06-19T19:22:00Z", "189.95"),
+        ];
+        let n = store
+            .store_ticks("AAPL", &again, "quotes-b", t("2024-06-19T19:22:10Z"), now)
+            .await
+            .unwrap();
+        assert_eq!(n, 1);
+        let all = store.ticks("AAPL", None, 100).await.unwrap();
+        assert_eq!(all, vec![batch[0], batch[1], again[1]]);
+        let after = store
+            .ticks("AAPL", Some(t("2024-06-19T19:20:00Z")), 1)
+            .await
+            .unwrap();
+        assert_eq!(after, vec![again[1]], "the newest one after the instant");
+        let last = store.last_tick("AAPL").await.unwrap().unwrap();
+        assert_eq!(last.tick, again[1]);
+        assert_eq!(last.source, "quotes-b");
+        assert_eq!(last.as_of, t("2024-06-19T19:22:10Z"));
+        assert!(store.ticks("MSFT", None, 10).await.unwrap().is_empty());
+        assert!(matches!(
+            store.store_ticks(" ", &batch, "q", now, now).await,
+            Err(StoreError::Invalid { .. })
+        ));
+    }
+
+    pub async fn price_change_log_names_symbols_whose_prices_changed(env: Env) {
+        let store = &*env.store;
+        assert_eq!(store.last_price_change_seq().await.unwrap(), 0);
+        let now = t("2024-06-20T00:00:00Z");
+        let bars = [bar(date(2024, 6, 18), "10"), bar(date(2024, 6, 19), "11")];
+        store.import_bars("A", &bars, "s", now, now).await.unwrap();
+        // Unchanged: no entry.
+        store.import_bars("A", &bars, "s", now, now).await.unwrap();
+        store
+            .store_ticks("B", &[tick("2024-06-19T19:00:00Z", "5")], "q", now, now)
+            .await
+            .unwrap();
+        // A tick already stored: no entry.
+        store
+            .store_ticks("B", &[tick("2024-06-19T19:00:00Z", "5")], "q", now, now)
+            .await
+            .unwrap();
+        // A correction: an entry.
+        store
+            .import_bars("A", &[bar(date(2024, 6, 19), "11.5")], "s2", now, now)
+            .await
+            .unwrap();
+        let log = store.price_changes_since(0, 100).await.unwrap();
+        let names: Vec<_> = log.iter().map(|c| c.symbol.as_str()).collect();
+        assert_eq!(names, ["A", "B", "A"]);
+        assert!(log.windows(2).all(|w| w[0].seq < w[1].seq));
+        assert_eq!(log[0].at, now);
+        assert_eq!(store.last_price_change_seq().await.unwrap(), log[2].seq);
+        let rest = store.price_changes_since(log[0].seq, 100).await.unwrap();
+        assert_eq!(rest, log[1..].to_vec());
     }
 }

@@ -11,7 +11,7 @@ use sqlx::{Connection, Row, SqliteConnection};
 
 type Columns = BTreeMap<String, Vec<(String, bool)>>;
 
-const TABLES: [&str; 15] = [
+const TABLES: [&str; 16] = [
     "sources",
     "articles",
     "article_revisions",
@@ -27,6 +27,7 @@ const TABLES: [&str; 15] = [
     "price_bars",
     "price_ticks",
     "price_corrections",
+    "price_changes",
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

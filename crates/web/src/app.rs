@@ -196,6 +196,10 @@ impl Application {
         if let Err(e) = catch_up_stories(&state).await {
             tracing::error!(error = %e, "story catch-up at start-up failed; will retry");
         }
+        match state.store.last_price_change_seq().await {
+            Ok(seq) => state.prices_seen.store(seq, Relaxed),
+            Err(e) => tracing::warn!(error = %e, "could not read the price change log"),
+        }
         if let Err(e) = state.reload_sources().await {
             tracing::warn!(error = %e, "could not load sources at start-up");
         }
@@ -326,6 +330,10 @@ pub(crate) async fn poll_once(st: &AppState, last_seen: &mut i64) -> Result<(), 
         if changes.len() < 10_000 {
             break;
         }
+    }
+    // Pages whose chips show instruments with new prices (imports, quotes).
+    if let Err(e) = crate::market::drop_pages_with_changed_prices(st).await {
+        first_err.get_or_insert(e);
     }
     first_err.map_or(Ok(()), Err)
 }

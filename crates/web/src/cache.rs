@@ -31,6 +31,8 @@ pub struct CachedPage {
 struct Slot {
     page: CachedPage,
     last_used: AtomicU64,
+    /// Symbols whose prices the page's chips show (instruments and their benchmarks).
+    prices: Box<[String]>,
 }
 
 /// Rendered article pages by id (see the module docs).
@@ -76,6 +78,12 @@ impl PageCache {
     /// Stores a page rendered from data read at `epoch`; skipped when an invalidation happened
     /// since (the page may be stale) or the page alone exceeds the byte budget.
     pub fn insert(&self, id: i64, page: CachedPage, epoch: u64) {
+        self.insert_showing(id, page, epoch, Box::default());
+    }
+
+    /// [`PageCache::insert`] for a page whose chips show the prices of `prices`: a change to
+    /// any of them drops it ([`PageCache::invalidate_prices`]).
+    pub fn insert_showing(&self, id: i64, page: CachedPage, epoch: u64, prices: Box<[String]>) {
         let len = page.body.len() as u64;
         if len > self.max_bytes {
             return;
@@ -90,6 +98,7 @@ impl PageCache {
             Slot {
                 page,
                 last_used: AtomicU64::new(tick),
+                prices,
             },
         ) {
             self.bytes
@@ -134,6 +143,26 @@ impl PageCache {
                     .fetch_sub(old.page.body.len() as u64, Ordering::Relaxed);
             }
         }
+    }
+
+    /// Drops the pages showing prices of any of `symbols`; returns how many.
+    pub fn invalidate_prices(&self, symbols: &std::collections::HashSet<String>) -> usize {
+        if symbols.is_empty() {
+            return 0;
+        }
+        let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        let before = map.len();
+        let mut freed = 0;
+        map.retain(|_, slot| {
+            let keep = !slot.prices.iter().any(|s| symbols.contains(s));
+            if !keep {
+                freed += slot.page.body.len() as u64;
+            }
+            keep
+        });
+        self.bytes.fetch_sub(freed, Ordering::Relaxed);
+        before - map.len()
     }
 
     /// Pages held and their total bytes.

@@ -6,23 +6,34 @@
 //! chip. Where a figure cannot be given, the result says why in words
 //! ("no prices after 2017-11-10", "no prices for VIX"), never a bare dash.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::atomic::Ordering;
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
-use newsdesk_market::{Bar, ExchangeClock, Move, MoveConfig, PriceHistory, compute_move};
+use newsdesk_market::{
+    Bar, ExchangeClock, IntradayBar, Move, MoveConfig, PriceHistory, compute_move,
+};
 use newsdesk_store::{Instrument, Store};
 
 use crate::error::AppError;
+use crate::state::AppState;
 
 /// One symbol's prices as loaded for a request.
 #[derive(Debug)]
 struct Loaded {
     instrument: Option<Instrument>,
     bars: Vec<Bar>,
+    /// Quotes (price ticks) after the last bar's close, oldest first.
+    ticks: Vec<IntradayBar>,
+    /// Source and as-of time of the latest price (the newest tick when there is one).
     source: String,
     as_of: Timestamp,
 }
+
+/// At most this many quotes after the last daily close are read per symbol (a trading day of
+/// one-minute quotes is ~400).
+pub const MAX_TICKS: u32 = 2_000;
 
 /// Calendar days of bars read before the earliest publication on a page: 120 estimation sessions
 /// plus the window need about 180 calendar days; 400 leaves room for long holidays and for
@@ -84,7 +95,7 @@ impl PriceBook {
                     next.insert(b);
                 }
                 let last = store.last_bar(&symbol).await?;
-                let (bars, source, as_of) = match last {
+                let (bars, mut source, mut as_of) = match last {
                     Some(l) => {
                         let mut bars = store.bars(&symbol, since, None).await?;
                         if bars.is_empty() {
@@ -96,11 +107,26 @@ impl PriceBook {
                     }
                     None => (Vec::new(), String::new(), Timestamp::UNIX_EPOCH),
                 };
+                // Quotes newer than the last daily close make the latest price.
+                let mut ticks = Vec::new();
+                let last_close = match (bars.last(), instrument.as_ref().and_then(clock_of)) {
+                    (Some(b), Some(clock)) => Some(clock.close_at(b.date)),
+                    _ => None,
+                };
+                if let Some(close) = last_close
+                    && let Some(t) = store.last_tick(&symbol).await?
+                    && t.tick.at > close
+                {
+                    ticks = store.ticks(&symbol, Some(close), MAX_TICKS).await?;
+                    source = t.source;
+                    as_of = t.as_of;
+                }
                 book.series.insert(
                     symbol,
                     Loaded {
                         instrument,
                         bars,
+                        ticks,
                         source,
                         as_of,
                     },
@@ -139,13 +165,19 @@ impl PriceBook {
             .map(|l| l.bars.as_slice());
         let history = PriceHistory {
             daily: &loaded.bars,
-            intraday: &[],
+            intraday: &loaded.ticks,
             clock: &clock,
             source: &loaded.source,
             as_of: loaded.as_of,
         };
         compute_move(&history, benchmark, published, now, &MoveConfig::default())
             .map_err(|why| why.to_string())
+    }
+
+    /// Every symbol loaded (the page's instruments and their benchmarks): the prices its chips
+    /// depend on.
+    pub fn symbols(&self) -> impl Iterator<Item = String> + '_ {
+        self.series.keys().cloned()
     }
 
     /// The bars, instrument, source and as-of time loaded for `symbol`.
@@ -158,6 +190,31 @@ impl PriceBook {
                 l.as_of,
             )
         })
+    }
+}
+
+/// Drops cached article pages whose chips show instruments named in the price change log since
+/// the last call (bar imports, stored quotes), so a page never keeps an old figure. Called by the
+/// change-log poller.
+pub(crate) async fn drop_pages_with_changed_prices(st: &AppState) -> Result<(), String> {
+    const BATCH: u32 = 10_000;
+    loop {
+        let after = st.prices_seen.load(Ordering::Acquire);
+        let changes = st
+            .store
+            .price_changes_since(after, BATCH)
+            .await
+            .map_err(|e| format!("reading the price change log: {e}"))?;
+        let Some(last) = changes.last() else {
+            return Ok(());
+        };
+        let symbols: HashSet<String> = changes.iter().map(|c| c.symbol.clone()).collect();
+        let dropped = st.pages.invalidate_prices(&symbols);
+        tracing::debug!(symbols = symbols.len(), dropped, "prices changed");
+        st.prices_seen.store(last.seq, Ordering::Release);
+        if changes.len() < BATCH as usize {
+            return Ok(());
+        }
     }
 }
 

@@ -572,7 +572,8 @@ pub async fn article(
         )),
         body,
     };
-    st.pages.insert(id, page.clone(), epoch);
+    st.pages
+        .insert_showing(id, page.clone(), epoch, book.symbols().collect());
     Ok(page_response(page, &headers))
 }
 

@@ -108,6 +108,8 @@ pub struct Inner {
     pub render_version: String,
     /// Request id counter.
     pub request_ids: AtomicU64,
+    /// The last price change-log `seq` whose pages were dropped from [`Inner::pages`].
+    pub prices_seen: std::sync::atomic::AtomicI64,
 }
 
 impl std::ops::Deref for AppState {
@@ -171,6 +173,7 @@ impl AppState {
             display_zone,
             render_version: render_version.chars().take(8).collect(),
             request_ids: AtomicU64::new(0),
+            prices_seen: std::sync::atomic::AtomicI64::new(0),
         })))
     }
 

@@ -1708,6 +1708,84 @@ async fn chips_show_moves_computed_from_stored_bars() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cached_article_pages_follow_new_prices_and_quotes() {
+    use jiff::civil::date;
+    use newsdesk_market::{Bar, IntradayBar, Price};
+    let app = spawn_app().await;
+    store_prices(&app).await;
+    let id = add_seed(&app).await;
+    let path = format!("/news/{id}");
+    // Rendered once the poller has seen the article, then served from the page cache.
+    let first = app
+        .eventually(&path, |r| r.body.contains(">+6.05% (abn "))
+        .await;
+    let etag = first.headers["etag"].to_str().unwrap().to_string();
+    assert_eq!(app.get(&path).await.headers["etag"], etag.as_str());
+
+    // A later import brings 2023-05-12 (close 110): the cached page must not keep +6.05 %.
+    let as_of: Timestamp = "2023-05-12T09:00:00Z".parse().unwrap();
+    let p = |s: &str| Price::parse(s).unwrap();
+    let out = app
+        .store
+        .import_bars(
+            "JP225",
+            &[Bar::close_only(date(2023, 5, 12), p("110"))],
+            "later-feed",
+            as_of,
+            as_of,
+        )
+        .await
+        .unwrap();
+    assert_eq!(out.inserted, 1);
+    let fresh = app
+        .eventually(&path, |r| r.body.contains(">+10.00% (abn "))
+        .await;
+    assert!(
+        fresh
+            .body
+            .contains("source later-feed, as of 2023-05-12T09:00:00Z"),
+        "{}",
+        fresh.body
+    );
+    assert_ne!(fresh.headers["etag"], etag.as_str());
+
+    // A quote after the last close is the newest price: the chip moves to it, with its source.
+    let at: Timestamp = "2023-05-15T01:30:00Z".parse().unwrap();
+    let stored = app
+        .store
+        .store_ticks(
+            "JP225",
+            &[IntradayBar {
+                at,
+                open: None,
+                high: None,
+                low: None,
+                close: p("111.5"),
+                volume: None,
+            }],
+            "quotes-test",
+            at,
+            at,
+        )
+        .await
+        .unwrap();
+    assert_eq!(stored, 1);
+    let quoted = app.eventually(&path, |r| r.body.contains(">+11.50%")).await;
+    assert!(
+        quoted.body.contains("111.5 at 2023-05-15T01:30:00Z"),
+        "{}",
+        quoted.body
+    );
+    assert!(
+        quoted
+            .body
+            .contains("source quotes-test, as of 2023-05-15T01:30:00Z"),
+        "{}",
+        quoted.body
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn feeds_page_lists_status_errors_and_pauses_with_hostile_text_escaped() {
     use newsdesk_store::{FeedPoll, FullText, NewFeed};
     let app = spawn_app().await;
