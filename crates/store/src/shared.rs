@@ -1200,6 +1200,8 @@ impl Store for This {
             }
             q.execute(&mut *tx).await.context(ctx)?;
         }
+        // Serving processes show "Also reported by": they drop pages of the new members.
+        notify(&mut tx, WakeChannel::Changes).await?;
         tx.commit().await.context(ctx)?;
         Ok(())
     }

@@ -4,7 +4,7 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::Ordering::Relaxed;
+use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -196,6 +196,10 @@ impl Application {
         if let Err(e) = catch_up_stories(&state).await {
             tracing::error!(error = %e, "story catch-up at start-up failed; will retry");
         }
+        match state.store.story_seq().await {
+            Ok(seq) => state.stories_seen.store(seq, Relaxed),
+            Err(e) => tracing::warn!(error = %e, "could not read the story cursor"),
+        }
         match state.store.last_price_change_seq().await {
             Ok(seq) => state.prices_seen.store(seq, Relaxed),
             Err(e) => tracing::warn!(error = %e, "could not read the price change log"),
@@ -315,6 +319,10 @@ pub(crate) async fn poll_once(st: &AppState, last_seen: &mut i64) -> Result<(), 
             first_err.get_or_insert_with(|| format!("story catch-up: {e}"));
         }
     }
+    // Another process (a second web node, a worker) may have filed them instead.
+    if let Err(e) = drop_pages_of_new_story_members(st).await {
+        first_err.get_or_insert(e);
+    }
     loop {
         let changes = match st.store.changes_since(*last_seen, 10_000).await {
             Ok(c) => c,
@@ -336,6 +344,69 @@ pub(crate) async fn poll_once(st: &AppState, last_seen: &mut i64) -> Result<(), 
         first_err.get_or_insert(e);
     }
     first_err.map_or(Ok(()), Err)
+}
+
+/// Above this many newly filed articles in one poll, every cached page is dropped instead of
+/// looking up each one's story.
+const STORY_DROP_EXACT_MAX: usize = 500;
+
+/// Follows the story cursor, whoever moved it: for each article filed since the last poll,
+/// drops the cached pages of its story's members (their "Also reported by" lists it) and its
+/// own. The catch-up above only reports what *this* process filed; on a PostgreSQL install the
+/// filing may have been done by another web node or a worker, and every node must drop its
+/// copies. The cursor moves in the same transaction as the assignments, so the articles up to
+/// it are filed.
+async fn drop_pages_of_new_story_members(st: &AppState) -> Result<(), String> {
+    const BATCH: u32 = 10_000;
+    let seen = st.stories_seen.load(Acquire);
+    let now = st
+        .store
+        .story_seq()
+        .await
+        .map_err(|e| format!("reading the story cursor: {e}"))?;
+    if now <= seen {
+        return Ok(());
+    }
+    let mut filed = Vec::new();
+    let mut after = seen;
+    'read: loop {
+        let changes = st
+            .store
+            .changes_since(after, BATCH)
+            .await
+            .map_err(|e| format!("reading the change log: {e}"))?;
+        for c in &changes {
+            if c.seq > now {
+                break 'read;
+            }
+            filed.push(c.article_id);
+            after = c.seq;
+        }
+        if changes.len() < BATCH as usize || filed.len() > STORY_DROP_EXACT_MAX {
+            break;
+        }
+    }
+    filed.sort_unstable();
+    filed.dedup();
+    if filed.len() > STORY_DROP_EXACT_MAX {
+        st.pages.clear();
+    } else {
+        let mut drop = filed.clone();
+        for id in filed {
+            // One more than a page lists: the pages that could show this article.
+            let members = st
+                .store
+                .story_members(id, crate::pages::ALSO_REPORTED_MAX + 1)
+                .await
+                .map_err(|e| format!("loading the story of article {id}: {e}"))?;
+            if let Some((_, members)) = members {
+                drop.extend(members.iter().map(|m| m.summary.id));
+            }
+        }
+        st.pages.invalidate(&drop);
+    }
+    st.stories_seen.store(now, Release);
+    Ok(())
 }
 
 /// Files new and revised articles into stories (see `newsdesk_store::stories`).

@@ -165,6 +165,14 @@ impl PageCache {
         before - map.len()
     }
 
+    /// Drops every page.
+    pub fn clear(&self) {
+        let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        map.clear();
+        self.bytes.store(0, Ordering::Relaxed);
+    }
+
     /// Pages held and their total bytes.
     pub fn stats(&self) -> (u64, u64) {
         let map = self.map.read().unwrap_or_else(|e| e.into_inner());

@@ -110,6 +110,8 @@ pub struct Inner {
     pub request_ids: AtomicU64,
     /// The last price change-log `seq` whose pages were dropped from [`Inner::pages`].
     pub prices_seen: std::sync::atomic::AtomicI64,
+    /// The story cursor (`Store::story_seq`) whose newly filed articles' pages were dropped.
+    pub stories_seen: std::sync::atomic::AtomicI64,
 }
 
 impl std::ops::Deref for AppState {
@@ -174,6 +176,7 @@ impl AppState {
             render_version: render_version.chars().take(8).collect(),
             request_ids: AtomicU64::new(0),
             prices_seen: std::sync::atomic::AtomicI64::new(0),
+            stories_seen: std::sync::atomic::AtomicI64::new(0),
         })))
     }
 
