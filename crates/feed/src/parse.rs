@@ -177,9 +177,15 @@ pub fn parse_feed_with(
 
     let failures: DateFailures = Arc::new(Mutex::new(Vec::new()));
     let parser = build_parser(hint, &failures);
-    let feed = parser
-        .parse(prepared.text.as_bytes())
-        .map_err(|e| map_error(e, prepared.shape))?;
+    // feed-rs 3.0 can panic on hostile text (it slices an author string one byte beside an
+    // e-mail address, which may fall inside a multi-byte character; found by fuzzing). A
+    // panic there is contained and reported as a malformed feed, so one hostile feed cannot
+    // take a worker down with it.
+    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        parser.parse(prepared.text.as_bytes())
+    }))
+    .map_err(|_| FeedError::Malformed("the feed parser failed on this input".to_string()))?;
+    let feed = parsed.map_err(|e| map_error(e, prepared.shape))?;
     let failures = failures.lock().map(|f| f.clone()).unwrap_or_default();
     Ok(convert(feed, hint, limits, &failures, warnings))
 }

@@ -364,3 +364,16 @@ fn warnings_are_capped() {
     assert_eq!(f.warnings.len(), 101);
     assert_eq!(f.warnings[100], "400 more warning(s) not listed");
 }
+
+#[test]
+fn a_multibyte_character_beside_an_author_email_is_contained() {
+    // feed-rs 3.0 panics on this author text (fuzzing found it); we report a malformed feed
+    // instead of unwinding into the caller.
+    let feed = rss("<item><title>T</title><link>https://x.example/a</link>\
+         <author>rates@ledger.ex\u{a6}ple.com (Ines Vale)</author></item>");
+    match parse_feed(feed.as_bytes(), &hint()) {
+        Err(FeedError::Malformed(why)) => assert!(why.contains("parser failed"), "{why}"),
+        Ok(parsed) => assert_eq!(parsed.items.len(), 1),
+        Err(other) => panic!("unexpected error: {other}"),
+    }
+}
