@@ -6,13 +6,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::process::{Child, Command, Output, Stdio};
 use std::str::FromStr;
-use std::time::Duration;
 
 use sqlx::{AssertSqlSafe, Connection};
+
+use common::{get, json};
 
 const PG_URL_VAR: &str = "NEWSDESK_TEST_DATABASE_URL";
 
@@ -166,31 +168,6 @@ fn serve(backend: &[&str]) -> (Child, String) {
         .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
         .to_string();
     (child, addr)
-}
-
-fn get(addr: &str, path: &str) -> (u16, String) {
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let status: u16 = text.split(' ').nth(1).unwrap().parse().unwrap();
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    (status, body)
-}
-
-fn json(addr: &str, path: &str) -> serde_json::Value {
-    let (status, body) = get(addr, path);
-    assert_eq!(status, 200, "{path}: {body}");
-    serde_json::from_str(body.trim()).unwrap_or_else(|e| panic!("{e}: {body}"))
 }
 
 fn ids(v: &serde_json::Value, key: &str) -> Vec<i64> {
