@@ -39,8 +39,6 @@ pub struct StoryCatchUp {
     pub joined: u64,
     /// The story cursor afterwards.
     pub seq: i64,
-    /// Articles whose story gained a member (their "Also reported by" changed), for caches.
-    pub touched: Vec<Id>,
 }
 
 /// One filed article of the batch being computed.
@@ -86,12 +84,11 @@ pub async fn catch_up(
             .collect();
         ids.sort_unstable();
         ids.dedup();
-        let (assignments, joined, touched) = assign(store, config, &ids).await?;
+        let (assignments, joined) = assign(store, config, &ids).await?;
         match store.save_stories(&assignments, from, to).await {
             Ok(()) => {
                 done.assigned += assignments.len() as u64;
                 done.joined += joined;
-                done.touched.extend(touched);
                 done.seq = to;
             }
             // Another process applied this range first: start again from its cursor.
@@ -107,10 +104,10 @@ async fn assign(
     store: &dyn Store,
     config: &ClusterConfig,
     ids: &[Id],
-) -> Result<(Vec<StoryAssignment>, u64, Vec<Id>)> {
+) -> Result<(Vec<StoryAssignment>, u64)> {
     let stored = store.get_articles(ids).await?;
     if stored.is_empty() {
-        return Ok((Vec::new(), 0, Vec::new()));
+        return Ok((Vec::new(), 0));
     }
     let prints: Vec<(Id, Timestamp, Fingerprint, Vec<i64>)> = stored
         .iter()
@@ -160,11 +157,9 @@ async fn assign(
         }
     }
 
-    let batch_ids: HashSet<Id> = prints.iter().map(|p| p.0).collect();
     let mut filed = stored_filed;
     let mut assignments = Vec::with_capacity(prints.len());
     let mut joined = 0;
-    let mut touched = Vec::new();
     for (id, published, fingerprint, keys) in prints {
         let mut reason = None;
         let story = match existing_story.get(&id) {
@@ -198,12 +193,6 @@ async fn assign(
                     Some((_, story, why)) => {
                         joined += 1;
                         reason = Some(why.to_string());
-                        touched.extend(
-                            filed
-                                .iter()
-                                .filter(|f| f.story == story && !batch_ids.contains(&f.id))
-                                .map(|f| f.id),
-                        );
                         story
                     }
                     None => id,
@@ -229,9 +218,7 @@ async fn assign(
             by_key.entry(key).or_default().push(index);
         }
     }
-    touched.sort_unstable();
-    touched.dedup();
-    Ok((assignments, joined, touched))
+    Ok((assignments, joined))
 }
 
 /// A band key as the database's signed 64-bit integer (same bits).

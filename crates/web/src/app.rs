@@ -312,14 +312,11 @@ pub(crate) async fn poll_once(st: &AppState, last_seen: &mut i64) -> Result<(), 
     if let Err(e) = indexer::catch_up(st.store.as_ref(), st.index.as_ref(), DEFAULT_BATCH).await {
         first_err = Some(format!("search catch-up: {e}"));
     }
-    match catch_up_stories(st).await {
-        // Pages of articles whose story gained a member show a new "Also reported by".
-        Ok(done) => st.pages.invalidate(&done.touched),
-        Err(e) => {
-            first_err.get_or_insert_with(|| format!("story catch-up: {e}"));
-        }
+    if let Err(e) = catch_up_stories(st).await {
+        first_err.get_or_insert_with(|| format!("story catch-up: {e}"));
     }
-    // Another process (a second web node, a worker) may have filed them instead.
+    // Pages of articles whose story gained a member show a new "Also reported by": dropped by
+    // following the story cursor, whether this process or another one did the filing.
     if let Err(e) = drop_pages_of_new_story_members(st).await {
         first_err.get_or_insert(e);
     }
