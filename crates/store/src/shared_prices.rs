@@ -159,12 +159,20 @@ impl This {
     async fn prices_upsert_instrument(&self, i: &Instrument) -> Result<()> {
         convert::check_zone(&i.exchange_tz)?;
         let close = i.session_close.strftime("%H:%M").to_string();
-        sqlx::query(
+        let mut tx = self.begin_write().await?;
+        // An unchanged row is not rewritten (0 rows affected), so re-stating instruments (as
+        // every `serve --demo` start does) leaves the price change log alone.
+        let written = sqlx::query(
             "INSERT INTO instruments (symbol, name, kind, currency, exchange_tz, session_close, \
              benchmark_symbol) VALUES ($1, $2, $3, $4, $5, $6, $7) \
              ON CONFLICT (symbol) DO UPDATE SET name = excluded.name, kind = excluded.kind, \
              currency = excluded.currency, exchange_tz = excluded.exchange_tz, \
-             session_close = excluded.session_close, benchmark_symbol = excluded.benchmark_symbol",
+             session_close = excluded.session_close, benchmark_symbol = excluded.benchmark_symbol \
+             WHERE instruments.name <> excluded.name OR instruments.kind <> excluded.kind \
+             OR instruments.currency <> excluded.currency \
+             OR instruments.exchange_tz <> excluded.exchange_tz \
+             OR instruments.session_close <> excluded.session_close \
+             OR COALESCE(instruments.benchmark_symbol, '') <> COALESCE(excluded.benchmark_symbol, '')",
         )
         .bind(&i.symbol)
         .bind(&i.name)
@@ -173,9 +181,15 @@ impl This {
         .bind(&i.exchange_tz)
         .bind(close)
         .bind(&i.benchmark_symbol)
-        .execute(self.write_pool())
+        .execute(&mut *tx)
         .await
-        .context("upserting an instrument")?;
+        .context("upserting an instrument")?
+        .rows_affected();
+        if written > 0 {
+            // Chips read zone, close and benchmark from the row: caches of them must go.
+            record_price_change(&mut tx, &i.symbol, Timestamp::now()).await?;
+        }
+        tx.commit().await.context("committing an instrument")?;
         Ok(())
     }
 

@@ -14,6 +14,7 @@ contract!(
     large_import_spans_many_statements,
     ticks_are_stored_once_and_read_newest_last,
     price_change_log_names_symbols_whose_prices_changed,
+    price_change_log_names_instruments_whose_row_changed,
 );
 
 mod cases {
@@ -356,5 +357,39 @@ mod cases {
         assert_eq!(store.last_price_change_seq().await.unwrap(), log[2].seq);
         let rest = store.price_changes_since(log[0].seq, 100).await.unwrap();
         assert_eq!(rest, log[1..].to_vec());
+    }
+
+    pub async fn price_change_log_names_instruments_whose_row_changed(env: Env) {
+        let store = &*env.store;
+        let logged = || async {
+            store
+                .price_changes_since(0, 100)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|c| c.symbol)
+                .collect::<Vec<_>>()
+        };
+        let mut spx = spx();
+        store.upsert_instrument(&spx).await.unwrap();
+        assert_eq!(logged().await, ["US500"], "a new instrument");
+        store.upsert_instrument(&spx).await.unwrap();
+        assert_eq!(
+            logged().await,
+            ["US500"],
+            "stated again unchanged: no entry"
+        );
+        spx.benchmark_symbol = Some("VIX".into());
+        store.upsert_instrument(&spx).await.unwrap();
+        spx.session_close = time(16, 15, 0, 0);
+        store.upsert_instrument(&spx).await.unwrap();
+        spx.benchmark_symbol = None;
+        store.upsert_instrument(&spx).await.unwrap();
+        assert_eq!(
+            logged().await,
+            ["US500", "US500", "US500", "US500"],
+            "benchmark set, close moved, benchmark cleared: an entry each"
+        );
+        assert_eq!(store.get_instrument("US500").await.unwrap(), Some(spx));
     }
 }
