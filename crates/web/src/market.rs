@@ -1,13 +1,22 @@
 //! The price part of instrument chips: each (story, instrument) pair's move since publication and
 //! abnormal move, computed with `newsdesk-market` from the store's bars.
 //!
-//! A page asks [`PriceBook::load`] for the symbols it shows; every symbol's bars (and its
-//! benchmark's) are read once per request, then [`PriceBook::move_for`] is pure arithmetic per
-//! chip. Where a figure cannot be given, the result says why in words
-//! ("no prices after 2017-11-10", "no prices for VIX"), never a bare dash.
+//! A page asks [`PriceBook::load`] for the symbols it shows; every symbol's prices (and its
+//! benchmark's) come from the process-wide [`SeriesCache`], read from the store only on a miss,
+//! then [`PriceBook::move_for`] is pure arithmetic per chip. Where a figure cannot be given, the
+//! result says why in words ("no prices after 2017-11-10", "no prices for VIX"), never a bare
+//! dash.
+//!
+//! The cache holds a symbol's whole daily history, its quotes after the last close, its
+//! instrument row, and the fact that there is none of these (so a chip without data costs no
+//! query either). The change-log poller drops the symbols the price change log names (bar
+//! imports and corrections, stored quotes, changed instrument rows), on every node, as it drops
+//! cached pages; the same epoch rule as [`crate::cache`] keeps a read that raced an
+//! invalidation from being cached.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -19,10 +28,11 @@ use newsdesk_store::{Instrument, Store};
 use crate::error::AppError;
 use crate::state::AppState;
 
-/// One symbol's prices as loaded for a request.
+/// One symbol's prices as read from the store.
 #[derive(Debug)]
-struct Loaded {
+pub struct Series {
     instrument: Option<Instrument>,
+    /// Every daily bar, oldest first.
     bars: Vec<Bar>,
     /// Quotes (price ticks) after the last bar's close, oldest first.
     ticks: Vec<IntradayBar>,
@@ -31,19 +41,171 @@ struct Loaded {
     as_of: Timestamp,
 }
 
+impl Series {
+    /// Reads `symbol`'s instrument row, daily bars and the quotes after its last close.
+    pub async fn read(store: &dyn Store, symbol: &str) -> Result<Series, AppError> {
+        let instrument = store.get_instrument(symbol).await?;
+        let last = store.last_bar(symbol).await?;
+        let (bars, mut source, mut as_of) = match last {
+            Some(l) => (store.bars(symbol, None, None).await?, l.source, l.as_of),
+            None => (Vec::new(), String::new(), Timestamp::UNIX_EPOCH),
+        };
+        // Quotes newer than the last daily close make the latest price.
+        let mut ticks = Vec::new();
+        let last_close = match (bars.last(), instrument.as_ref().and_then(clock_of)) {
+            (Some(b), Some(clock)) => Some(clock.close_at(b.date)),
+            _ => None,
+        };
+        if let Some(close) = last_close
+            && let Some(t) = store.last_tick(symbol).await?
+            && t.tick.at > close
+        {
+            ticks = store.ticks(symbol, Some(close), MAX_TICKS).await?;
+            source = t.source;
+            as_of = t.as_of;
+        }
+        Ok(Series {
+            instrument,
+            bars,
+            ticks,
+            source,
+            as_of,
+        })
+    }
+
+    /// What the series costs the cache: its bars and quotes, and one for the rest.
+    fn weight(&self) -> usize {
+        self.bars.len() + self.ticks.len() + 1
+    }
+}
+
 /// At most this many quotes after the last daily close are read per symbol (a trading day of
 /// one-minute quotes is ~400).
 pub const MAX_TICKS: u32 = 2_000;
 
-/// Calendar days of bars read before the earliest publication on a page: 120 estimation sessions
-/// plus the window need about 180 calendar days; 400 leaves room for long holidays and for
-/// benchmarks on other calendars.
-pub const HISTORY_DAYS: i64 = 400;
+/// Symbols' prices shared by all requests of a process (see the module docs), bounded by a
+/// number of bars and quotes, evicting the least recently used symbols.
+#[derive(Debug)]
+pub struct SeriesCache {
+    map: RwLock<HashMap<String, CachedSeries>>,
+    /// Bars and quotes held (see [`Series::weight`]); changed under the map's write lock.
+    weight: AtomicU64,
+    clock: AtomicU64,
+    epoch: AtomicU64,
+    max_weight: u64,
+}
 
-/// The prices a page needs, read once per request.
+#[derive(Debug)]
+struct CachedSeries {
+    series: Arc<Series>,
+    last_used: AtomicU64,
+}
+
+impl SeriesCache {
+    /// A cache of about `max_bars` bars and quotes (0: nothing is kept).
+    pub fn new(max_bars: usize) -> SeriesCache {
+        SeriesCache {
+            map: RwLock::new(HashMap::new()),
+            weight: AtomicU64::new(0),
+            clock: AtomicU64::new(0),
+            epoch: AtomicU64::new(0),
+            max_weight: max_bars as u64,
+        }
+    }
+
+    /// The current epoch; read it before reading the store, pass it to [`SeriesCache::insert`].
+    pub fn epoch(&self) -> u64 {
+        self.epoch.load(Ordering::Acquire)
+    }
+
+    /// The cached series of `symbol`, marking it used.
+    pub fn get(&self, symbol: &str) -> Option<Arc<Series>> {
+        let map = self.map.read().unwrap_or_else(|e| e.into_inner());
+        let slot = map.get(symbol)?;
+        slot.last_used.store(
+            self.clock.fetch_add(1, Ordering::Relaxed),
+            Ordering::Relaxed,
+        );
+        Some(slot.series.clone())
+    }
+
+    /// Keeps `series`, read from the store after [`SeriesCache::epoch`] gave `epoch`; skipped
+    /// when an invalidation happened since (it may be stale) or it alone exceeds the budget.
+    pub fn insert(&self, symbol: &str, series: Arc<Series>, epoch: u64) {
+        let w = series.weight() as u64;
+        if w > self.max_weight {
+            return;
+        }
+        let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
+        if self.epoch.load(Ordering::Acquire) != epoch {
+            return;
+        }
+        let tick = self.clock.fetch_add(1, Ordering::Relaxed);
+        if let Some(old) = map.insert(
+            symbol.to_string(),
+            CachedSeries {
+                series,
+                last_used: AtomicU64::new(tick),
+            },
+        ) {
+            self.weight
+                .fetch_sub(old.series.weight() as u64, Ordering::Relaxed);
+        }
+        let total = self.weight.fetch_add(w, Ordering::Relaxed) + w;
+        if total > self.max_weight {
+            self.evict(&mut map);
+        }
+    }
+
+    /// Drops the least recently used symbols until the budget holds again, and a quarter of
+    /// it besides, so a full cache does not evict on every insert.
+    fn evict(&self, map: &mut HashMap<String, CachedSeries>) {
+        let mut by_age: Vec<(u64, String)> = map
+            .iter()
+            .map(|(k, s)| (s.last_used.load(Ordering::Relaxed), k.clone()))
+            .collect();
+        by_age.sort_unstable();
+        let target = self.max_weight - self.max_weight / 4;
+        for (_, symbol) in by_age {
+            if self.weight.load(Ordering::Relaxed) <= target {
+                break;
+            }
+            if let Some(old) = map.remove(&symbol) {
+                self.weight
+                    .fetch_sub(old.series.weight() as u64, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// Drops `symbols`; returns how many were held.
+    pub fn invalidate(&self, symbols: &HashSet<String>) -> usize {
+        if symbols.is_empty() {
+            return 0;
+        }
+        let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        let mut dropped = 0;
+        for s in symbols {
+            if let Some(old) = map.remove(s) {
+                self.weight
+                    .fetch_sub(old.series.weight() as u64, Ordering::Relaxed);
+                dropped += 1;
+            }
+        }
+        dropped
+    }
+
+    /// Symbols held, and their bars and quotes.
+    pub fn held(&self) -> (usize, u64) {
+        let map = self.map.read().unwrap_or_else(|e| e.into_inner());
+        (map.len(), self.weight.load(Ordering::Relaxed))
+    }
+}
+
+/// The prices a page needs.
 #[derive(Debug, Default)]
 pub struct PriceBook {
-    series: HashMap<String, Loaded>,
+    series: HashMap<String, Arc<Series>>,
 }
 
 /// A chip's move, or why there is none.
@@ -60,29 +222,16 @@ impl PriceBook {
             .collect()
     }
 
-    /// The earliest day a page's chips need bars from: [`HISTORY_DAYS`] before the earliest
-    /// publication among `summaries` (the estimation period plus the window), so a list of
-    /// recent stories reads a year or so of bars per symbol rather than its whole history.
-    pub fn since_for<'a>(
-        summaries: impl IntoIterator<Item = &'a newsdesk_store::ArticleSummary>,
-    ) -> Option<jiff::civil::Date> {
-        let first = summaries
-            .into_iter()
-            .filter_map(|s| s.published.as_ref().map(|p| p.instant))
-            .min()?;
-        let date = TimeZone::UTC.to_datetime(first).date();
-        date.checked_sub(jiff::Span::new().days(HISTORY_DAYS)).ok()
-    }
-
-    /// Reads instrument rows and all daily bars of `symbols` and of their benchmarks.
-    /// Bars dated before `since` are not read (`None`: the whole history, for charts).
+    /// The prices of `symbols` and of the benchmarks they name, from `cache` or, for a symbol
+    /// it does not hold, from the store (and then kept).
     pub async fn load(
         store: &dyn Store,
+        cache: &SeriesCache,
         symbols: BTreeSet<String>,
-        since: Option<jiff::civil::Date>,
     ) -> Result<PriceBook, AppError> {
         let mut book = PriceBook::default();
         let mut wanted = symbols;
+        let epoch = cache.epoch();
         // Two rounds: the symbols, then benchmarks they name that are not loaded yet.
         for _ in 0..2 {
             let mut next = BTreeSet::new();
@@ -90,47 +239,22 @@ impl PriceBook {
                 if book.series.contains_key(&symbol) {
                     continue;
                 }
-                let instrument = store.get_instrument(&symbol).await?;
-                if let Some(b) = instrument.as_ref().and_then(|i| i.benchmark_symbol.clone()) {
+                let series = match cache.get(&symbol) {
+                    Some(s) => s,
+                    None => {
+                        let s = Arc::new(Series::read(store, &symbol).await?);
+                        cache.insert(&symbol, s.clone(), epoch);
+                        s
+                    }
+                };
+                if let Some(b) = series
+                    .instrument
+                    .as_ref()
+                    .and_then(|i| i.benchmark_symbol.clone())
+                {
                     next.insert(b);
                 }
-                let last = store.last_bar(&symbol).await?;
-                let (bars, mut source, mut as_of) = match last {
-                    Some(l) => {
-                        let mut bars = store.bars(&symbol, since, None).await?;
-                        if bars.is_empty() {
-                            // Every price is older than the page needs: the last one still
-                            // says how old ("no prices after 2017-11-10").
-                            bars.push(l.bar);
-                        }
-                        (bars, l.source, l.as_of)
-                    }
-                    None => (Vec::new(), String::new(), Timestamp::UNIX_EPOCH),
-                };
-                // Quotes newer than the last daily close make the latest price.
-                let mut ticks = Vec::new();
-                let last_close = match (bars.last(), instrument.as_ref().and_then(clock_of)) {
-                    (Some(b), Some(clock)) => Some(clock.close_at(b.date)),
-                    _ => None,
-                };
-                if let Some(close) = last_close
-                    && let Some(t) = store.last_tick(&symbol).await?
-                    && t.tick.at > close
-                {
-                    ticks = store.ticks(&symbol, Some(close), MAX_TICKS).await?;
-                    source = t.source;
-                    as_of = t.as_of;
-                }
-                book.series.insert(
-                    symbol,
-                    Loaded {
-                        instrument,
-                        bars,
-                        ticks,
-                        source,
-                        as_of,
-                    },
-                );
+                book.series.insert(symbol, series);
             }
             wanted = next;
         }
@@ -193,9 +317,9 @@ impl PriceBook {
     }
 }
 
-/// Drops cached article pages whose chips show instruments named in the price change log since
-/// the last call (bar imports, stored quotes), so a page never keeps an old figure. Called by the
-/// change-log poller.
+/// Drops the cached prices and article pages of the instruments named in the price change log
+/// since the last call (bar imports, stored quotes, changed instrument rows), so neither keeps an
+/// old figure. Called by the change-log poller.
 pub(crate) async fn drop_pages_with_changed_prices(st: &AppState) -> Result<(), String> {
     const BATCH: u32 = 10_000;
     loop {
@@ -210,7 +334,8 @@ pub(crate) async fn drop_pages_with_changed_prices(st: &AppState) -> Result<(), 
         };
         let symbols: HashSet<String> = changes.iter().map(|c| c.symbol.clone()).collect();
         let dropped = st.pages.invalidate_prices(&symbols);
-        tracing::debug!(symbols = symbols.len(), dropped, "prices changed");
+        let series = st.series.invalidate(&symbols);
+        tracing::debug!(symbols = symbols.len(), dropped, series, "prices changed");
         st.prices_seen.store(last.seq, Ordering::Release);
         if changes.len() < BATCH as usize {
             return Ok(());
@@ -257,4 +382,64 @@ pub fn chip_detail(m: &Move) -> String {
         "{} at {} → {} at {}; {}; source {}, as of {}",
         m.from.price, m.from.at, m.to.price, m.to.at, abn, m.source, m.as_of
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use jiff::civil::date;
+    use newsdesk_market::Price;
+
+    fn series(bars: usize) -> Arc<Series> {
+        let day0 = date(2020, 1, 1);
+        Arc::new(Series {
+            instrument: None,
+            bars: (0..bars)
+                .map(|i| {
+                    Bar::close_only(
+                        day0.checked_add(jiff::Span::new().days(i as i64)).unwrap(),
+                        Price::parse("1").unwrap(),
+                    )
+                })
+                .collect(),
+            ticks: Vec::new(),
+            source: "test".into(),
+            as_of: Timestamp::UNIX_EPOCH,
+        })
+    }
+
+    #[test]
+    fn a_read_that_raced_an_invalidation_is_not_kept() {
+        let cache = SeriesCache::new(1_000);
+        let before = cache.epoch();
+        cache.invalidate(&HashSet::from(["A".to_string()]));
+        cache.insert("A", series(3), before);
+        assert!(cache.get("A").is_none());
+        cache.insert("A", series(3), cache.epoch());
+        assert_eq!(cache.get("A").unwrap().bars.len(), 3);
+        assert_eq!(cache.held(), (1, 4));
+        assert_eq!(cache.invalidate(&HashSet::from(["A".to_string()])), 1);
+        assert_eq!(cache.held(), (0, 0));
+    }
+
+    #[test]
+    fn the_least_recently_used_symbols_go_first_when_over_budget() {
+        let cache = SeriesCache::new(100);
+        for s in ["A", "B", "C"] {
+            cache.insert(s, series(29), cache.epoch());
+        }
+        assert!(cache.get("A").is_some(), "A used last");
+        cache.insert("D", series(29), cache.epoch());
+        // 120 > 100: B and C (least recently used) go until at most 75 remain.
+        assert!(cache.get("B").is_none() && cache.get("C").is_none());
+        assert!(cache.get("A").is_some() && cache.get("D").is_some());
+        assert_eq!(cache.held(), (2, 60));
+        // A series over the whole budget is never kept; a budget of 0 keeps nothing.
+        cache.insert("E", series(100), cache.epoch());
+        assert!(cache.get("E").is_none());
+        let off = SeriesCache::new(0);
+        off.insert("A", series(1), off.epoch());
+        assert_eq!(off.held(), (0, 0));
+    }
 }

@@ -23,6 +23,9 @@ const CACHE_PAGES: usize = 4_096;
 const CACHE_BYTES: u64 = 64 * 1024 * 1024;
 /// Distinct list queries kept between changes.
 const LIST_ENTRIES: usize = 512;
+/// Daily bars and quotes of instruments kept for chips and charts (~100 bytes each): 40 years
+/// of daily bars for 100 instruments, or a year of them for 4,000.
+const CACHE_BARS: usize = 1_000_000;
 
 /// What every page shows around its content.
 #[derive(Debug, Clone)]
@@ -96,6 +99,8 @@ pub struct Inner {
     pub pages: PageCache,
     /// Recent list queries.
     pub lists: ListCache<ListKey, ArticlePage>,
+    /// Instruments' prices, for chips and charts.
+    pub series: crate::market::SeriesCache,
     /// Sources.
     sources: RwLock<Arc<Sources>>,
     /// Counters.
@@ -169,6 +174,7 @@ impl AppState {
             index,
             pages: PageCache::new(CACHE_PAGES, CACHE_BYTES),
             lists: ListCache::new(LIST_ENTRIES),
+            series: crate::market::SeriesCache::new(CACHE_BARS),
             sources: RwLock::new(Arc::new(Sources::default())),
             metrics: Metrics::default(),
             chrome,

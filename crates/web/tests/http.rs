@@ -1721,6 +1721,8 @@ async fn cached_article_pages_follow_new_prices_and_quotes() {
         .await;
     let etag = first.headers["etag"].to_str().unwrap().to_string();
     assert_eq!(app.get(&path).await.headers["etag"], etag.as_str());
+    let (_, v) = app.json(&format!("/api/v1/articles/{id}")).await;
+    assert_eq!(v["instruments"][0]["move"]["change_percent"], "6.05", "{v}");
 
     // A later import brings 2023-05-12 (close 110): the cached page must not keep +6.05 %.
     let as_of: Timestamp = "2023-05-12T09:00:00Z".parse().unwrap();
@@ -1740,6 +1742,13 @@ async fn cached_article_pages_follow_new_prices_and_quotes() {
     let fresh = app
         .eventually(&path, |r| r.body.contains(">+10.00% (abn "))
         .await;
+    // The JSON API (never page-cached) reads the same process-wide price cache: it follows too.
+    let (_, v) = app.json(&format!("/api/v1/articles/{id}")).await;
+    assert_eq!(
+        v["instruments"][0]["move"]["change_percent"], "10.00",
+        "{v}"
+    );
+    assert_eq!(v["instruments"][0]["move"]["source"], "later-feed", "{v}");
     assert!(
         fresh
             .body
