@@ -39,11 +39,20 @@ pub fn load_kb(config: &Config) -> anyhow::Result<Kb> {
     Ok(kb)
 }
 
-/// The links of `article`: the instruments its page printed (primary, certain), then the
+/// The links of `article`: the instruments its page printed (primary, certain; named and typed
+/// as the knowledge base knows them, e.g. a printed `.N225` is the index `JP225`), then the
 /// linker's, one link per symbol.
 pub fn links_for(article: &Article, tagger: Option<&mut Tagger<'_>>) -> Vec<InstrumentLink> {
     let mut links = crate::add_cmd::printed_links(article);
     if let Some(tagger) = tagger {
+        for link in &mut links {
+            if let Some(known) = tagger.kb().instrument(&link.symbol) {
+                link.symbol.clone_from(&known.symbol);
+                link.kind = known.kind.as_str().to_string();
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        links.retain(|l| seen.insert(l.symbol.to_ascii_uppercase()));
         let body = article.body_text();
         let tagging = tagger.tag(article.title.as_deref(), &body);
         for link in tagging.instruments {
@@ -156,4 +165,31 @@ pub async fn run_retag(store: &dyn Store, kb: &Kb) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "retagged: {seen} stories, {changed} with new links")?;
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn printed_chips_take_the_knowledge_base_symbol_and_kind() {
+        let kb = Kb::bundled().unwrap();
+        let mut tagger = Tagger::new(&kb);
+        let article = Article {
+            title: Some("Tokyo shares edge up".into()),
+            printed_instruments: vec![".N225".into(), "JP225".into(), "ZZNOTREAL".into()],
+            ..Article::default()
+        };
+        let links = links_for(&article, Some(&mut tagger));
+        let printed: Vec<(&str, &str)> = links
+            .iter()
+            .filter(|l| l.reasons["explain"] == "printed on the source page")
+            .map(|l| (l.symbol.as_str(), l.kind.as_str()))
+            .collect();
+        // `.N225` (Reuters code) and `JP225` are one index; an unknown code stays as printed.
+        assert_eq!(printed, [("JP225", "index"), ("ZZNOTREAL", "unknown")]);
+        // Without a tagger the page's chips are kept as printed.
+        let plain = links_for(&article, None);
+        assert_eq!(plain.len(), 3);
+    }
 }

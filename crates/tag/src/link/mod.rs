@@ -641,6 +641,11 @@ impl<'k> Tagger<'k> {
         }
     }
 
+    /// The knowledge base this tagger reads.
+    pub fn kb(&self) -> &'k Kb {
+        self.kb
+    }
+
     /// Links one story; see [`tag`].
     pub fn tag(&mut self, title: Option<&str>, text: &str) -> Tagging<'k> {
         let kb = self.kb;
