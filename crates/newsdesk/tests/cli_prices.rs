@@ -102,5 +102,21 @@ fn demo_prices_load_once_and_reload_unchanged() {
         assert_eq!(spx[0].date.to_string(), "1871-01-01");
         assert_eq!(spx[0].close.to_string(), "4.44");
         assert!(store.get_instrument("US10Y").await.unwrap().is_some());
+        let aapl = store.get_instrument("AAPL").await.unwrap().unwrap();
+        assert_eq!(
+            (
+                aapl.name.as_str(),
+                aapl.kind.as_str(),
+                aapl.currency.as_str()
+            ),
+            ("Apple Inc.", "equity", "USD")
+        );
+        assert_eq!(aapl.exchange_tz, "America/New_York");
+        assert_eq!(aapl.benchmark_symbol, None);
+        let last = store.last_bar("AAPL").await.unwrap().unwrap();
+        assert_eq!(last.bar.date.to_string(), "2017-11-10");
+        assert_eq!(last.bar.close.to_string(), "174.67");
+        assert_eq!(last.as_of.to_string(), "2017-11-10T21:00:00Z");
+        assert!(last.source.contains("CC0"), "{}", last.source);
     });
 }

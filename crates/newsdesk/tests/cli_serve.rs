@@ -85,6 +85,75 @@ fn api_count(addr: &str) -> usize {
     }
 }
 
+/// Every AAPL chip of the demo has the move the bundled file gives: `from` the last close at or
+/// before publication, `to` the close 5 sessions later (the stories are old), computed here from
+/// the CSV rows with the session close at 16:00 New York.
+fn aapl_chips_move_by_the_bundled_closes(addr: &str) {
+    use std::io::Read as _;
+    let gz = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/demo/prices/aapl.us.txt.gz"
+    ))
+    .unwrap();
+    let mut csv = String::new();
+    flate2::read::GzDecoder::new(&gz[..])
+        .read_to_string(&mut csv)
+        .unwrap();
+    let ny = jiff::tz::TimeZone::get("America/New_York").unwrap();
+    // (session close instant, close as written) per row.
+    let rows: Vec<(jiff::Timestamp, f64)> = csv
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let f: Vec<&str> = line.split(',').collect();
+            let date: jiff::civil::Date = f[0].parse().unwrap();
+            let close = ny.to_timestamp(date.at(16, 0, 0, 0)).unwrap();
+            (close, f[4].parse().unwrap())
+        })
+        .collect();
+    let (status, body) = get(addr, "/api/v1/articles?instrument=AAPL&limit=100");
+    assert_eq!(status, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(body.trim()).unwrap();
+    let mut checked = 0;
+    for a in v["articles"].as_array().unwrap() {
+        let published: jiff::Timestamp = a["published"]["at"].as_str().unwrap().parse().unwrap();
+        let chip = a["instruments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["symbol"] == "AAPL")
+            .unwrap_or_else(|| panic!("no AAPL chip: {a}"));
+        let m = &chip["move"];
+        let p = rows.partition_point(|r| r.0 <= published) - 1;
+        let (from, to) = (rows[p], rows[p + 5]);
+        let price = |x: &serde_json::Value| x.as_str().unwrap().parse::<f64>().unwrap();
+        let at = |x: &serde_json::Value| x.as_str().unwrap().parse::<jiff::Timestamp>().unwrap();
+        assert_eq!(
+            (at(&m["from"]["at"]), price(&m["from"]["price"])),
+            from,
+            "{chip}"
+        );
+        assert_eq!((at(&m["to"]["at"]), price(&m["to"]["price"])), to, "{chip}");
+        let expected = (to.1 - from.1) / from.1 * 100.0;
+        let shown = price(&m["change_percent"]);
+        assert!(
+            (shown - expected).abs() <= 0.005 + 1e-9,
+            "{expected}: {chip}"
+        );
+        let source = m["source"].as_str().unwrap();
+        assert!(
+            source.contains("Huge Stock Market Dataset") && source.contains("CC0"),
+            "{chip}"
+        );
+        assert_eq!(m["as_of"], "2017-11-10T21:00:00Z", "{chip}");
+        assert!(m["abnormal_percent"].is_null(), "{chip}");
+        assert_eq!(m["abnormal_reason"], "no benchmark for this instrument");
+        checked += 1;
+    }
+    // The demo links AAPL 28 times, every time in a story published before the data ends.
+    assert_eq!(checked, 28);
+}
+
 #[cfg(unix)]
 #[test]
 fn demo_site_is_populated_idempotent_and_stops_on_sigterm() {
@@ -106,6 +175,7 @@ fn demo_site_is_populated_idempotent_and_stops_on_sigterm() {
     );
     let (status, _) = get(&addr, "/healthz");
     assert_eq!(status, 200);
+    aapl_chips_move_by_the_bundled_closes(&addr);
     stop(child);
 
     // Loading the demo again adds nothing; without --demo the data stays.
