@@ -82,6 +82,9 @@ pub struct Move {
     pub to: PricePoint,
     /// True when `to` is the old-story session close rather than the latest price.
     pub to_is_horizon_close: bool,
+    /// `to − from` in the instrument's unit, exact (for a yield quoted in percent, percentage
+    /// points: `0.14` is 14 basis points).
+    pub change: Decimal,
     /// `(to − from) / from × 100`, rounded half away from zero to 2 places (always 2 decimals).
     pub change_percent: Decimal,
     /// The same before rounding (28 significant digits).
@@ -205,7 +208,8 @@ impl serde::Serialize for NoMove {
 impl serde::Serialize for Move {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("Move", 12)?;
+        let mut st = s.serialize_struct("Move", 13)?;
+        st.serialize_field("change", &self.change)?;
         st.serialize_field("change_percent", &self.change_percent)?;
         let ab = self.abnormal.as_ref().ok();
         st.serialize_field("abnormal_percent", &ab.map(|a| a.abnormal_percent))?;
@@ -326,6 +330,7 @@ pub fn compute_move(
         from,
         to,
         to_is_horizon_close: horizon.is_some(),
+        change: (t - f).normalize(),
         change_percent: round_percent(change),
         change_percent_unrounded: change,
         abnormal,

@@ -298,6 +298,14 @@ impl PriceBook {
             .map_err(|why| why.to_string())
     }
 
+    /// The stored kind of `symbol`'s instrument (`index`, `equity`, `rate`, …).
+    pub fn kind(&self, symbol: &str) -> Option<&str> {
+        self.series
+            .get(symbol)
+            .and_then(|s| s.instrument.as_ref())
+            .map(|i| i.kind.as_str())
+    }
+
     /// Every symbol loaded (the page's instruments and their benchmarks): the prices its chips
     /// depend on.
     pub fn symbols(&self) -> impl Iterator<Item = String> + '_ {
@@ -350,7 +358,9 @@ pub fn clock_of(i: &Instrument) -> Option<ExchangeClock> {
 }
 
 /// The chip text of a move: `+1.23% (abn +0.80%)`, or `+1.23%` when there is no abnormal move.
-pub fn chip_text(m: &Move) -> String {
+/// A rate (`kind` `rate`: a yield or policy rate quoted in percent) moves in basis points
+/// (`+14 bp`): a relative change of a yield says little.
+pub fn chip_text(m: &Move, kind: Option<&str>) -> String {
     let sign = |d: &rust_decimal::Decimal| {
         if d.is_sign_negative() || d.is_zero() {
             d.to_string()
@@ -358,6 +368,17 @@ pub fn chip_text(m: &Move) -> String {
             format!("+{d}")
         }
     };
+    if kind == Some("rate") {
+        let bp = (m.change * rust_decimal::Decimal::ONE_HUNDRED)
+            .round_dp_with_strategy(1, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+            .normalize();
+        let bp = if bp.is_zero() {
+            rust_decimal::Decimal::ZERO
+        } else {
+            bp
+        };
+        return format!("{} bp", sign(&bp));
+    }
     match &m.abnormal {
         Ok(a) => format!(
             "{}% (abn {}%)",
@@ -441,5 +462,55 @@ mod tests {
         let off = SeriesCache::new(0);
         off.insert("A", series(1), off.epoch());
         assert_eq!(off.held(), (0, 0));
+    }
+
+    #[test]
+    fn a_rate_moves_in_basis_points_and_a_price_in_percent() {
+        let clock = ExchangeClock::new(
+            TimeZone::get("America/New_York").unwrap(),
+            jiff::civil::time(16, 0, 0, 0),
+        );
+        let bars: Vec<Bar> = [
+            ("2024-06-17", "4.00"),
+            ("2024-06-18", "4.145"),
+            ("2024-06-19", "3.9"),
+        ]
+        .iter()
+        .map(|(d, p)| Bar::close_only(d.parse().unwrap(), Price::parse(p).unwrap()))
+        .collect();
+        let history = PriceHistory {
+            daily: &bars,
+            intraday: &[],
+            clock: &clock,
+            source: "test",
+            as_of: Timestamp::UNIX_EPOCH,
+        };
+        let at = |s: &str| s.parse::<Timestamp>().unwrap();
+        let config = MoveConfig {
+            old_story_sessions: None,
+            ..MoveConfig::default()
+        };
+        let published = at("2024-06-17T21:00:00Z");
+        let up = compute_move(
+            &history,
+            None,
+            published,
+            at("2024-06-18T21:00:00Z"),
+            &config,
+        )
+        .unwrap();
+        assert_eq!(up.change.to_string(), "0.145");
+        assert_eq!(chip_text(&up, Some("rate")), "+14.5 bp");
+        assert_eq!(chip_text(&up, Some("index")), "+3.63%");
+        let down = compute_move(
+            &history,
+            None,
+            published,
+            at("2024-06-19T21:00:00Z"),
+            &config,
+        )
+        .unwrap();
+        assert_eq!(chip_text(&down, Some("rate")), "-10 bp");
+        assert_eq!(chip_text(&down, None), "-2.50%");
     }
 }

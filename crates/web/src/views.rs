@@ -106,7 +106,7 @@ pub fn attach_moves(
     for c in chips {
         match book.move_for(&c.key, published, now) {
             Ok(m) => {
-                c.movement = Some(crate::market::chip_text(&m));
+                c.movement = Some(crate::market::chip_text(&m, book.kind(&c.key)));
                 c.movement_title = crate::market::chip_detail(&m);
                 c.moved = true;
             }
