@@ -85,8 +85,10 @@ async fn book_for<'a>(
     st: &AppState,
     summaries: impl IntoIterator<Item = &'a ArticleSummary>,
 ) -> Result<PriceBook, AppError> {
-    let symbols = PriceBook::symbols_of(summaries);
-    PriceBook::load(st.store.as_ref(), &st.series, symbols).await
+    let summaries: Vec<&ArticleSummary> = summaries.into_iter().collect();
+    let symbols = PriceBook::symbols_of(summaries.iter().copied());
+    let since = PriceBook::since_for(summaries.iter().copied());
+    PriceBook::load(st.store.as_ref(), &st.series, symbols, since).await
 }
 
 /// A story in a list.
@@ -439,7 +441,7 @@ pub async fn instrument(
     let page = st.list(filter, None, st.config.page_size).await?;
     let mut symbols = PriceBook::symbols_of(&page.articles);
     symbols.insert(symbol.clone());
-    let book = PriceBook::load(st.store.as_ref(), &st.series, symbols).await?;
+    let book = PriceBook::load(st.store.as_ref(), &st.series, symbols, None).await?;
     let (bars, instrument, source, as_of) = book
         .series(&symbol)
         .map(|(b, i, s, a)| (b, i.cloned(), s.to_string(), a))

@@ -7,9 +7,10 @@
 //! result says why in words ("no prices after 2017-11-10", "no prices for VIX"), never a bare
 //! dash.
 //!
-//! The cache holds a symbol's whole daily history, its quotes after the last close, its
-//! instrument row, and the fact that there is none of these (so a chip without data costs no
-//! query either). The change-log poller drops the symbols the price change log names (bar
+//! The cache holds a symbol's daily bars (since the earliest day a page asked for: a list of
+//! recent stories needs a year or so, a chart the whole history), its quotes after the last
+//! close, its instrument row, and the fact that there is none of these (so a chip without data
+//! costs no query either). The change-log poller drops the symbols the price change log names (bar
 //! imports and corrections, stored quotes, changed instrument rows), on every node, as it drops
 //! cached pages; the same epoch rule as [`crate::cache`] keeps a read that raced an
 //! invalidation from being cached.
@@ -32,7 +33,10 @@ use crate::state::AppState;
 #[derive(Debug)]
 pub struct Series {
     instrument: Option<Instrument>,
-    /// Every daily bar, oldest first.
+    /// The first day read (`None`: the whole history).
+    since: Option<jiff::civil::Date>,
+    /// The daily bars since `since`, oldest first; when all are older, the last one alone (so
+    /// the chip can say how old the prices are).
     bars: Vec<Bar>,
     /// Quotes (price ticks) after the last bar's close, oldest first.
     ticks: Vec<IntradayBar>,
@@ -42,12 +46,25 @@ pub struct Series {
 }
 
 impl Series {
-    /// Reads `symbol`'s instrument row, daily bars and the quotes after its last close.
-    pub async fn read(store: &dyn Store, symbol: &str) -> Result<Series, AppError> {
+    /// Reads `symbol`'s instrument row, its daily bars dated `since` or later (`None`: all)
+    /// and the quotes after its last close.
+    pub async fn read(
+        store: &dyn Store,
+        symbol: &str,
+        since: Option<jiff::civil::Date>,
+    ) -> Result<Series, AppError> {
         let instrument = store.get_instrument(symbol).await?;
         let last = store.last_bar(symbol).await?;
         let (bars, mut source, mut as_of) = match last {
-            Some(l) => (store.bars(symbol, None, None).await?, l.source, l.as_of),
+            Some(l) => {
+                let mut bars = store.bars(symbol, since, None).await?;
+                if bars.is_empty() {
+                    // Every price is older than the page needs: the last one still says how
+                    // old ("no prices after 2017-11-10").
+                    bars.push(l.bar);
+                }
+                (bars, l.source, l.as_of)
+            }
             None => (Vec::new(), String::new(), Timestamp::UNIX_EPOCH),
         };
         // Quotes newer than the last daily close make the latest price.
@@ -66,11 +83,21 @@ impl Series {
         }
         Ok(Series {
             instrument,
+            since,
             bars,
             ticks,
             source,
             as_of,
         })
+    }
+
+    /// True when the series holds every bar dated `since` or later.
+    fn covers(&self, since: Option<jiff::civil::Date>) -> bool {
+        match (self.since, since) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(have), Some(want)) => have <= want,
+        }
     }
 
     /// What the series costs the cache: its bars and quotes, and one for the rest.
@@ -82,6 +109,11 @@ impl Series {
 /// At most this many quotes after the last daily close are read per symbol (a trading day of
 /// one-minute quotes is ~400).
 pub const MAX_TICKS: u32 = 2_000;
+
+/// Calendar days of bars read before the earliest publication on a page: 120 estimation sessions
+/// plus the window need about 180 calendar days; 400 leaves room for long holidays and for
+/// benchmarks on other calendars.
+pub const HISTORY_DAYS: i64 = 400;
 
 /// Symbols' prices shared by all requests of a process (see the module docs), bounded by a
 /// number of bars and quotes, evicting the least recently used symbols.
@@ -222,12 +254,28 @@ impl PriceBook {
             .collect()
     }
 
-    /// The prices of `symbols` and of the benchmarks they name, from `cache` or, for a symbol
-    /// it does not hold, from the store (and then kept).
+    /// The earliest day a page's chips need bars from: [`HISTORY_DAYS`] before the earliest
+    /// publication among `summaries` (the estimation period plus the window), so a list of
+    /// recent stories reads a year or so of bars per symbol rather than its whole history.
+    pub fn since_for<'a>(
+        summaries: impl IntoIterator<Item = &'a newsdesk_store::ArticleSummary>,
+    ) -> Option<jiff::civil::Date> {
+        let first = summaries
+            .into_iter()
+            .filter_map(|s| s.published.as_ref().map(|p| p.instant))
+            .min()?;
+        let date = TimeZone::UTC.to_datetime(first).date();
+        date.checked_sub(jiff::Span::new().days(HISTORY_DAYS)).ok()
+    }
+
+    /// The prices of `symbols` and of the benchmarks they name, with the bars dated `since` or
+    /// later (`None`: all, for charts), from `cache` or, for a symbol it does not hold that far
+    /// back, from the store (and then kept).
     pub async fn load(
         store: &dyn Store,
         cache: &SeriesCache,
         symbols: BTreeSet<String>,
+        since: Option<jiff::civil::Date>,
     ) -> Result<PriceBook, AppError> {
         let mut book = PriceBook::default();
         let mut wanted = symbols;
@@ -239,10 +287,10 @@ impl PriceBook {
                 if book.series.contains_key(&symbol) {
                     continue;
                 }
-                let series = match cache.get(&symbol) {
+                let series = match cache.get(&symbol).filter(|s| s.covers(since)) {
                     Some(s) => s,
                     None => {
-                        let s = Arc::new(Series::read(store, &symbol).await?);
+                        let s = Arc::new(Series::read(store, &symbol, since).await?);
                         cache.insert(&symbol, s.clone(), epoch);
                         s
                     }
@@ -416,6 +464,7 @@ mod tests {
         let day0 = date(2020, 1, 1);
         Arc::new(Series {
             instrument: None,
+            since: None,
             bars: (0..bars)
                 .map(|i| {
                     Bar::close_only(
@@ -512,5 +561,17 @@ mod tests {
         .unwrap();
         assert_eq!(chip_text(&down, Some("rate")), "-10 bp");
         assert_eq!(chip_text(&down, None), "-2.50%");
+    }
+
+    #[test]
+    fn a_series_read_from_a_day_serves_only_pages_needing_that_day_or_later() {
+        let d = |s: &str| Some(s.parse::<jiff::civil::Date>().unwrap());
+        let mut s = Arc::try_unwrap(series(1)).unwrap();
+        s.since = d("2024-01-01");
+        assert!(s.covers(d("2024-01-01")) && s.covers(d("2024-06-01")));
+        assert!(!s.covers(d("2023-12-31")), "a page with older stories");
+        assert!(!s.covers(None), "a chart needs the whole history");
+        s.since = None;
+        assert!(s.covers(None) && s.covers(d("1990-01-01")));
     }
 }

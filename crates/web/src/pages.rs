@@ -106,7 +106,13 @@ async fn list_response(
     let now = Timestamp::now();
     let mut symbols = crate::market::PriceBook::symbols_of(&page.articles);
     symbols.extend(spec.instrument.clone());
-    let book = crate::market::PriceBook::load(st.store.as_ref(), &st.series, symbols).await?;
+    // The instrument page charts the whole history; other lists need recent bars only.
+    let since = match spec.instrument {
+        Some(_) => None,
+        None => crate::market::PriceBook::since_for(&page.articles),
+    };
+    let book =
+        crate::market::PriceBook::load(st.store.as_ref(), &st.series, symbols, since).await?;
     let market = spec.instrument.as_deref().map(|symbol| {
         let markers: Vec<crate::chart::Marker> = page
             .articles
@@ -549,7 +555,9 @@ pub async fn article(
         }
     }
     let symbols = crate::market::PriceBook::symbols_of([&stored.summary]);
-    let book = crate::market::PriceBook::load(st.store.as_ref(), &st.series, symbols).await?;
+    let since = crate::market::PriceBook::since_for([&stored.summary]);
+    let book =
+        crate::market::PriceBook::load(st.store.as_ref(), &st.series, symbols, since).await?;
     views::attach_moves(
         &mut view.chips,
         &book,
