@@ -179,6 +179,10 @@ pub enum PricesAction {
     /// Import daily bars from CSV (OHLCV, `date,close`, symbol column, wide `Date,<symbol>…`,
     /// header-less) or JSON files. Idempotent; changed values are kept as corrections.
     Import(crate::prices_cmd::PricesImportArgs),
+    /// Set an instrument's name, kind, currency, exchange zone, session close and benchmark
+    /// (what its chips need besides bars). Omitted values keep the stored row's, else come from
+    /// the knowledge base and the exchange of the instrument's country.
+    Instrument(crate::instruments_cmd::InstrumentArgs),
 }
 
 /// `newsdesk config` subcommands.
@@ -410,8 +414,15 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Prices {
                 action: PricesAction::Import(args),
             } => {
-                crate::prices_cmd::run_import(&args, backends.store.as_ref(), Timestamp::now())
+                let kb = crate::tagging::load_kb(&config)?;
+                crate::prices_cmd::run_import(&args, backends.store.as_ref(), &kb, Timestamp::now())
                     .await
+            }
+            Command::Prices {
+                action: PricesAction::Instrument(args),
+            } => {
+                let kb = crate::tagging::load_kb(&config)?;
+                crate::instruments_cmd::run_instrument(&args, backends.store.as_ref(), &kb).await
             }
             Command::Reindex => {
                 let done = newsdesk_search::indexer::reindex(

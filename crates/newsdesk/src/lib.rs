@@ -28,6 +28,7 @@ pub mod extract_cmd;
 pub mod feed_article;
 pub mod feeds_cmd;
 pub mod inputs;
+pub mod instruments_cmd;
 pub mod migrate_cmd;
 pub mod prices_cmd;
 pub mod progress;

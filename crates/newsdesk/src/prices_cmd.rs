@@ -63,6 +63,8 @@ pub struct ImportSummary {
     pub outcome: ImportOutcome,
     /// Intraday rows read but not stored (daily bars only for now).
     pub intraday_skipped: usize,
+    /// The symbols written.
+    pub symbols: std::collections::BTreeSet<String>,
 }
 
 impl ImportSummary {
@@ -125,10 +127,33 @@ fn parse_one(path: &Path, args: &PricesImportArgs) -> Parsed {
 pub async fn run_import(
     args: &PricesImportArgs,
     store: &dyn Store,
+    kb: &newsdesk_tag::Kb,
     now: Timestamp,
 ) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let summary = import_files(args, store, now).await?;
+    // Chips need an exchange zone and close: describe new symbols from the knowledge base.
+    let (created, missing) =
+        crate::instruments_cmd::create_missing(store, kb, &summary.symbols).await?;
+    for i in &created {
+        println!(
+            "instrument {} (from the knowledge base; change it with `newsdesk prices instrument`)",
+            crate::instruments_cmd::describe(i)
+        );
+    }
+    const NAMED: usize = 10;
+    for symbol in missing.iter().take(NAMED) {
+        eprintln!(
+            "newsdesk: prices import: {symbol} has no instrument row, so its chips cannot place \
+             prices in sessions; set one: newsdesk prices instrument {symbol} --zone ZONE --close HH:MM"
+        );
+    }
+    if missing.len() > NAMED {
+        eprintln!(
+            "newsdesk: prices import: and {} more symbols without an instrument row",
+            missing.len() - NAMED
+        );
+    }
     let secs = started.elapsed().as_secs_f64();
     let bars = summary.bars();
     println!(
@@ -213,6 +238,7 @@ pub async fn import_files(
                 ));
             }
             summary.series += 1;
+            summary.symbols.insert(symbol.to_string());
         }
         summary.files += 1;
         progress.inc(1);

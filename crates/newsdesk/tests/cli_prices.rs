@@ -120,3 +120,101 @@ fn demo_prices_load_once_and_reload_unchanged() {
         assert!(last.source.contains("CC0"), "{}", last.source);
     });
 }
+
+#[test]
+fn imported_symbols_get_an_instrument_row_and_prices_instrument_changes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let n225 = dir.path().join("n225.csv");
+    std::fs::write(&n225, "Date,Close\n2023-05-08,29000\n2023-05-09,29200.5\n").unwrap();
+    let odd = dir.path().join("zzq.csv");
+    std::fs::write(&odd, "Date,Close\n2023-05-08,1\n").unwrap();
+    let out = bin(&data)
+        .args(["prices", "import", "--symbol", "JP225"])
+        .arg(&n225)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("instrument JP225: Nikkei 225 (index, pts), Asia/Tokyo close 15:30"),
+        "{stdout}"
+    );
+    // A symbol the knowledge base does not know (from the file name): imported, and told how
+    // to give it a row.
+    let out = bin(&data)
+        .args(["prices", "import"])
+        .arg(&odd)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("ZZQ has no instrument row")
+            && stderr.contains("newsdesk prices instrument ZZQ --zone"),
+        "{stderr}"
+    );
+
+    // The close before Tokyo's 2024 extension, and a benchmark; the rest is kept.
+    let out = bin(&data)
+        .args(["prices", "instrument", ".N225", "--close", "15:00"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = bin(&data)
+        .args(["prices", "instrument", "ZZQ", "--close", "16:00"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("ZZQ: no exchange time zone known"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = bin(&data)
+        .args([
+            "prices",
+            "instrument",
+            "ZZQ",
+            "--zone",
+            "Europe/Oslo",
+            "--close",
+            "16:20",
+            "--kind",
+            "equity",
+            "--currency",
+            "NOK",
+            "--benchmark",
+            "JP225",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let store = newsdesk_store::SqliteStore::open(&data).await.unwrap();
+        let jp = store.get_instrument("JP225").await.unwrap().unwrap();
+        assert_eq!(jp.exchange_tz, "Asia/Tokyo");
+        assert_eq!(jp.session_close, jiff::civil::time(15, 0, 0, 0));
+        assert_eq!(
+            (jp.name.as_str(), jp.kind.as_str()),
+            ("Nikkei 225", "index")
+        );
+        let z = store.get_instrument("ZZQ").await.unwrap().unwrap();
+        assert_eq!(z.exchange_tz, "Europe/Oslo");
+        assert_eq!(z.benchmark_symbol.as_deref(), Some("JP225"));
+        assert_eq!(z.currency, "NOK");
+    });
+}
