@@ -575,6 +575,20 @@ impl Ingester {
         else {
             return Ok(());
         };
+        // A feed poll that read the stored hashes while another job for this item was running
+        // enqueues it again once that job is done (dedupe covers queued and running jobs only):
+        // the item is then stored with this very content, and fetching the page again would
+        // only repeat the work.
+        if self
+            .store
+            .feed_item_hash(p.feed_id, &p.item_key)
+            .await
+            .map_err(JobError::store)?
+            .is_some_and(|h| h == p.content_hash)
+        {
+            self.add(|t| t.unchanged += 1);
+            return Ok(());
+        }
         let now = Timestamp::now();
         let zone = newsdesk_article::parse_zone(&feed.zone).unwrap_or(jiff::tz::TimeZone::UTC);
         let article = match self.fetcher.get(&p.url, None).await {
@@ -682,4 +696,95 @@ fn jitter_fraction() -> f64 {
     x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
     x ^= x >> 33;
     (x >> 11) as f64 / (1u64 << 53) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use newsdesk_store::{NewArticle, NewFeed, NewFeedItem, NewSource, SqliteStore};
+
+    /// A page job whose item another job stored with the same content meanwhile (a feed poll
+    /// that read the hashes before that job finished enqueues it again) fetches nothing.
+    #[tokio::test]
+    async fn a_page_job_for_an_item_already_stored_unchanged_fetches_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path()).await.unwrap());
+        let now = Timestamp::now();
+        let src = store
+            .upsert_source(&NewSource {
+                slug: "wire".into(),
+                name: "Wire".into(),
+                homepage_url: None,
+                time_zone: "UTC".into(),
+            })
+            .await
+            .unwrap()
+            .id;
+        let feed = store
+            .add_feed(
+                &NewFeed {
+                    url: "https://wire.example/rss".into(),
+                    source_id: src,
+                    full_text: newsdesk_store::FullText::Auto,
+                    zone: "UTC".into(),
+                    interval_s: 900,
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        let article = Article {
+            url: Some("https://wire.example/a".into()),
+            title: Some("Alpha".into()),
+            blocks: vec![newsdesk_article::Block::paragraph("Alpha in full.")],
+            ..Article::default()
+        };
+        store
+            .ingest_items(
+                feed.id,
+                &[NewFeedItem {
+                    item_key: "g:a".into(),
+                    content_hash: "h1".into(),
+                    article: NewArticle {
+                        source_id: src,
+                        article: article.clone(),
+                        fetched_at: now,
+                        links: None,
+                    },
+                }],
+                now,
+            )
+            .await
+            .unwrap();
+        // The page's URL is refused by the fetch guard (loopback): fetching it would fail and
+        // count as failed.
+        let job = |hash: &str| {
+            let payload = PagePayload {
+                feed_id: feed.id,
+                item_key: "g:a".into(),
+                content_hash: hash.into(),
+                url: "http://127.0.0.1:9/a".into(),
+                fallback: article.clone(),
+            };
+            NewJob::new(FETCH_PAGE, serde_json::to_value(&payload).unwrap(), now)
+        };
+        let ingester = Arc::new(Ingester::new(
+            store.clone(),
+            Fetcher::new(newsdesk_fetch::FetchConfig::default()).unwrap(),
+            None,
+            WorkerSettings::default(),
+        ));
+        let (_tx, rx) = tokio::sync::watch::channel(false);
+        store.enqueue(&job("h1"), now).await.unwrap();
+        ingester.run(true, None, rx.clone()).await.unwrap();
+        let t = ingester.totals();
+        assert_eq!((t.unchanged, t.failed), (1, 0), "{t:?}");
+        // Changed content (another hash): the page is fetched, here refused (failed), and the
+        // feed's own article stored instead is the one already there (unchanged).
+        store.enqueue(&job("h2"), now).await.unwrap();
+        ingester.run(true, None, rx).await.unwrap();
+        let t = ingester.totals();
+        assert_eq!((t.unchanged, t.failed), (2, 1), "{t:?}");
+    }
 }

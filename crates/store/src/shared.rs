@@ -1516,6 +1516,10 @@ impl Store for This {
         self.feeds_item_hashes(feed_id).await
     }
 
+    async fn feed_item_hash(&self, feed_id: Id, item_key: &str) -> Result<Option<String>> {
+        self.feeds_item_hash(feed_id, item_key).await
+    }
+
     async fn ingest_items(
         &self,
         feed_id: Id,

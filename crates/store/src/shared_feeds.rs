@@ -240,6 +240,17 @@ impl This {
             .collect()
     }
 
+    async fn feeds_item_hash(&self, feed_id: Id, item_key: &str) -> Result<Option<String>> {
+        sqlx::query_scalar(
+            "SELECT content_hash FROM feed_items WHERE feed_id = $1 AND item_key = $2",
+        )
+        .bind(feed_id)
+        .bind(item_key)
+        .fetch_optional(self.read_pool())
+        .await
+        .context("reading a feed item's hash")
+    }
+
     async fn feeds_ingest_items(
         &self,
         feed_id: Id,

@@ -300,6 +300,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// it has already stored unchanged without building their articles.
     async fn feed_item_hashes(&self, feed_id: Id) -> Result<HashMap<String, String>>;
 
+    /// The content hash stored for one item of a feed, if the item is stored: a page job
+    /// checks it before fetching, so a page another job has just stored is not fetched again.
+    async fn feed_item_hash(&self, feed_id: Id, item_key: &str) -> Result<Option<String>>;
+
     /// Stores feed items exactly once, in one transaction: an item whose key is stored with the
     /// same content hash is [`FeedItemOutcome::Seen`] (nothing written); a new or changed item
     /// upserts its article (a changed one becomes a revision, a removed one stays removed) and

@@ -267,6 +267,15 @@ mod cases {
         assert_eq!(store.get_feed(f.id).await.unwrap().unwrap().items, 2);
         let hashes = store.feed_item_hashes(f.id).await.unwrap();
         assert_eq!(hashes.get("g:a").map(String::as_str), Some("ha"));
+        assert_eq!(
+            store.feed_item_hash(f.id, "g:a").await.unwrap().as_deref(),
+            Some("ha")
+        );
+        assert_eq!(store.feed_item_hash(f.id, "g:none").await.unwrap(), None);
+        assert_eq!(
+            store.feed_item_hash(f.id + 1000, "g:a").await.unwrap(),
+            None
+        );
         // A changed item becomes revision 2 with "updated" set.
         let changed = item(
             "g:a",
