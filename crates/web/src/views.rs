@@ -334,7 +334,10 @@ pub fn instrument_view(
             svg: String::new(),
             changes: Vec::new(),
             range: String::new(),
-            note: format!("No prices for {shown} yet."),
+            note: format!(
+                "No prices for {shown} yet. An operator adds them with `newsdesk prices import \
+                 FILE` (daily bars) or live quotes through `quotes.url` in the configuration."
+            ),
         };
     };
     let clock = instrument.and_then(crate::market::clock_of);
