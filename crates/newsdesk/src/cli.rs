@@ -414,9 +414,13 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Prices {
                 action: PricesAction::Import(args),
             } => {
-                let kb = crate::tagging::load_kb(&config)?;
-                crate::prices_cmd::run_import(&args, backends.store.as_ref(), &kb, Timestamp::now())
-                    .await
+                crate::prices_cmd::run_import(
+                    &args,
+                    backends.store.as_ref(),
+                    &config,
+                    Timestamp::now(),
+                )
+                .await
             }
             Command::Prices {
                 action: PricesAction::Instrument(args),

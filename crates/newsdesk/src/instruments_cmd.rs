@@ -89,18 +89,27 @@ pub fn default_instrument(kb: &Kb, symbol: &str) -> Option<Instrument> {
 }
 
 /// Creates the rows of `symbols` that have none and that the knowledge base can describe;
-/// returns (created, still without a row).
+/// returns (created, still without a row). The stored rows are listed once, and the knowledge
+/// base is loaded (`kb`) only when some symbol has no row.
 pub async fn create_missing(
     store: &dyn Store,
-    kb: &Kb,
+    kb: impl FnOnce() -> anyhow::Result<Kb>,
     symbols: &BTreeSet<String>,
 ) -> anyhow::Result<(Vec<Instrument>, Vec<String>)> {
+    let stored: BTreeSet<String> = store
+        .list_instruments()
+        .await?
+        .into_iter()
+        .map(|i| i.symbol)
+        .collect();
+    let without: Vec<&String> = symbols.difference(&stored).collect();
     let (mut created, mut missing) = (Vec::new(), Vec::new());
-    for symbol in symbols {
-        if store.get_instrument(symbol).await?.is_some() {
-            continue;
-        }
-        match default_instrument(kb, symbol).filter(|i| i.symbol == *symbol) {
+    if without.is_empty() {
+        return Ok((created, missing));
+    }
+    let kb = kb()?;
+    for symbol in without {
+        match default_instrument(&kb, symbol).filter(|i| i.symbol == *symbol) {
             Some(i) => {
                 store.upsert_instrument(&i).await?;
                 created.push(i);

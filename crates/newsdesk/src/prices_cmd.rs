@@ -127,14 +127,18 @@ fn parse_one(path: &Path, args: &PricesImportArgs) -> Parsed {
 pub async fn run_import(
     args: &PricesImportArgs,
     store: &dyn Store,
-    kb: &newsdesk_tag::Kb,
+    config: &crate::config::Config,
     now: Timestamp,
 ) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let summary = import_files(args, store, now).await?;
     // Chips need an exchange zone and close: describe new symbols from the knowledge base.
-    let (created, missing) =
-        crate::instruments_cmd::create_missing(store, kb, &summary.symbols).await?;
+    let (created, missing) = crate::instruments_cmd::create_missing(
+        store,
+        || crate::tagging::load_kb(config),
+        &summary.symbols,
+    )
+    .await?;
     for i in &created {
         println!(
             "instrument {} (from the knowledge base; change it with `newsdesk prices instrument`)",
