@@ -140,6 +140,20 @@ fn contents(s: &DemoSeries) -> anyhow::Result<std::borrow::Cow<'static, [u8]>> {
     Ok(out.into())
 }
 
+/// The series `s` bundles (its column of the file, or the file's one series).
+fn series_of(s: &DemoSeries) -> anyhow::Result<newsdesk_market::Series> {
+    let parsed = parse_prices(
+        &contents(s)?,
+        &ParseOptions::new(s.file).with_symbol(s.instrument.0),
+    )
+    .with_context(|| format!("reading the demo prices {}", s.file))?;
+    parsed
+        .series
+        .into_iter()
+        .find(|x| s.column.is_none() || x.symbol.as_deref() == s.column)
+        .with_context(|| format!("{}: no series {:?}", s.file, s.column))
+}
+
 /// Stores the demo instruments and their bars.
 pub async fn load(store: &dyn Store) -> anyhow::Result<ImportOutcome> {
     // Corrections (none expected) are stamped with the demo's fixed load time.
@@ -158,16 +172,7 @@ pub async fn load(store: &dyn Store) -> anyhow::Result<ImportOutcome> {
                 benchmark_symbol: None,
             })
             .await?;
-        let parsed = parse_prices(
-            &contents(s)?,
-            &ParseOptions::new(s.file).with_symbol(symbol),
-        )
-        .with_context(|| format!("reading the demo prices {}", s.file))?;
-        let series = parsed
-            .series
-            .iter()
-            .find(|x| s.column.is_none() || x.symbol.as_deref() == s.column)
-            .with_context(|| format!("{}: no series {:?}", s.file, s.column))?;
+        let series = series_of(s)?;
         let as_of: Timestamp = s.as_of.parse().context("demo as-of time")?;
         total += store
             .import_bars(symbol, &series.daily, s.source, as_of, now)
@@ -180,23 +185,10 @@ pub async fn load(store: &dyn Store) -> anyhow::Result<ImportOutcome> {
 mod tests {
     use super::*;
 
-    fn series_of(s: &DemoSeries) -> newsdesk_market::Series {
-        let parsed = parse_prices(
-            &contents(s).unwrap(),
-            &ParseOptions::new(s.file).with_symbol("X"),
-        )
-        .unwrap();
-        parsed
-            .series
-            .into_iter()
-            .find(|x| s.column.is_none() || x.symbol.as_deref() == s.column)
-            .unwrap()
-    }
-
     #[test]
     fn every_bundled_file_parses_into_the_series_we_store() {
         for s in &SERIES {
-            let series = series_of(s);
+            let series = series_of(s).unwrap();
             assert!(
                 series.daily.len() > 800,
                 "{}: {}",
@@ -228,7 +220,7 @@ mod tests {
                 .unwrap_or_else(|| panic!("{symbol} not bundled"));
             assert_eq!((s.instrument.2, s.instrument.3), ("equity", "USD"));
             assert!(s.source.contains("CC0") && s.source.contains("adjusted"));
-            let series = series_of(s);
+            let series = series_of(s).unwrap();
             assert_eq!(series.daily.len(), n, "{symbol}");
             assert_eq!(series.daily[0].date.to_string(), first, "{symbol}");
             assert_eq!(
@@ -239,7 +231,7 @@ mod tests {
             // The `Close` column (already adjusted) is the close; there is no separate one.
             assert!(series.daily.iter().all(|b| b.adj_close.is_none()));
         }
-        let aapl = series_of(SERIES.iter().find(|s| s.instrument.0 == "AAPL").unwrap());
+        let aapl = series_of(SERIES.iter().find(|s| s.instrument.0 == "AAPL").unwrap()).unwrap();
         let last = aapl.daily.last().unwrap();
         assert_eq!(last.close.to_string(), "174.67");
         assert_eq!(last.volume, Some(25_130_494));
