@@ -50,22 +50,28 @@ impl AddSummary {
     }
 }
 
-/// The instrument links an article carries by itself: the chips its page printed. The tagger
+/// The instrument links an article carries by itself: the chips its page printed, named and
+/// typed as `kb` knows them (a printed `.N225` is the index `JP225`), one per symbol. The tagger
 /// (a later stage) adds links with reasons of its own.
-pub fn printed_links(article: &Article) -> Vec<InstrumentLink> {
+pub fn printed_links(article: &Article, kb: Option<&newsdesk_tag::Kb>) -> Vec<InstrumentLink> {
     let mut seen = std::collections::HashSet::new();
     article
         .printed_instruments
         .iter()
-        .filter(|s| !s.is_empty() && seen.insert(s.to_ascii_uppercase()))
-        .map(|symbol| InstrumentLink {
-            symbol: symbol.clone(),
-            kind: "unknown".into(),
+        .filter(|s| !s.is_empty())
+        .map(|printed| match kb.and_then(|kb| kb.instrument(printed)) {
+            Some(known) => (known.symbol.clone(), known.kind.as_str(), printed),
+            None => (printed.clone(), "unknown", printed),
+        })
+        .filter(|(symbol, _, _)| seen.insert(symbol.to_ascii_uppercase()))
+        .map(|(symbol, kind, printed)| InstrumentLink {
+            symbol,
+            kind: kind.into(),
             role: LinkRole::Primary,
             score_bp: 10_000,
             reasons: serde_json::json!({
                 "explain": "printed on the source page",
-                "evidence": [{ "rule": "printed", "text": symbol }],
+                "evidence": [{ "rule": "printed", "text": printed }],
             }),
         })
         .collect()

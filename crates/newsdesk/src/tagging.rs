@@ -43,16 +43,8 @@ pub fn load_kb(config: &Config) -> anyhow::Result<Kb> {
 /// as the knowledge base knows them, e.g. a printed `.N225` is the index `JP225`), then the
 /// linker's, one link per symbol.
 pub fn links_for(article: &Article, tagger: Option<&mut Tagger<'_>>) -> Vec<InstrumentLink> {
-    let mut links = crate::add_cmd::printed_links(article);
+    let mut links = crate::add_cmd::printed_links(article, tagger.as_ref().map(|t| t.kb()));
     if let Some(tagger) = tagger {
-        for link in &mut links {
-            if let Some(known) = tagger.kb().instrument(&link.symbol) {
-                link.symbol.clone_from(&known.symbol);
-                link.kind = known.kind.as_str().to_string();
-            }
-        }
-        let mut seen = std::collections::HashSet::new();
-        links.retain(|l| seen.insert(l.symbol.to_ascii_uppercase()));
         let body = article.body_text();
         let tagging = tagger.tag(article.title.as_deref(), &body);
         for link in tagging.instruments {
