@@ -16,8 +16,8 @@
 //! invalidation from being cached.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -115,98 +115,34 @@ pub const MAX_TICKS: u32 = 2_000;
 /// benchmarks on other calendars.
 pub const HISTORY_DAYS: i64 = 400;
 
-/// Symbols' prices shared by all requests of a process (see the module docs), bounded by a
-/// number of bars and quotes, evicting the least recently used symbols.
+/// Symbols' prices shared by all requests of a process (see the module docs): an
+/// [`crate::cache::Lru`] weighted by bars and quotes; an eviction drops the least recently used
+/// symbols until a quarter of the budget is free, so a full cache does not evict on every insert.
 #[derive(Debug)]
-pub struct SeriesCache {
-    map: RwLock<HashMap<String, CachedSeries>>,
-    /// Bars and quotes held (see [`Series::weight`]); changed under the map's write lock.
-    weight: AtomicU64,
-    clock: AtomicU64,
-    epoch: AtomicU64,
-    max_weight: u64,
-}
-
-#[derive(Debug)]
-struct CachedSeries {
-    series: Arc<Series>,
-    last_used: AtomicU64,
-}
+pub struct SeriesCache(crate::cache::Lru<String, Arc<Series>>);
 
 impl SeriesCache {
     /// A cache of about `max_bars` bars and quotes (0: nothing is kept).
     pub fn new(max_bars: usize) -> SeriesCache {
-        SeriesCache {
-            map: RwLock::new(HashMap::new()),
-            weight: AtomicU64::new(0),
-            clock: AtomicU64::new(0),
-            epoch: AtomicU64::new(0),
-            max_weight: max_bars as u64,
-        }
+        let max = max_bars as u64;
+        SeriesCache(crate::cache::Lru::new(usize::MAX, max, 0, max - max / 4))
     }
 
     /// The current epoch; read it before reading the store, pass it to [`SeriesCache::insert`].
     pub fn epoch(&self) -> u64 {
-        self.epoch.load(Ordering::Acquire)
+        self.0.epoch()
     }
 
     /// The cached series of `symbol`, marking it used.
     pub fn get(&self, symbol: &str) -> Option<Arc<Series>> {
-        let map = self.map.read().unwrap_or_else(|e| e.into_inner());
-        let slot = map.get(symbol)?;
-        slot.last_used.store(
-            self.clock.fetch_add(1, Ordering::Relaxed),
-            Ordering::Relaxed,
-        );
-        Some(slot.series.clone())
+        self.0.get(symbol)
     }
 
     /// Keeps `series`, read from the store after [`SeriesCache::epoch`] gave `epoch`; skipped
     /// when an invalidation happened since (it may be stale) or it alone exceeds the budget.
     pub fn insert(&self, symbol: &str, series: Arc<Series>, epoch: u64) {
-        let w = series.weight() as u64;
-        if w > self.max_weight {
-            return;
-        }
-        let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
-        if self.epoch.load(Ordering::Acquire) != epoch {
-            return;
-        }
-        let tick = self.clock.fetch_add(1, Ordering::Relaxed);
-        if let Some(old) = map.insert(
-            symbol.to_string(),
-            CachedSeries {
-                series,
-                last_used: AtomicU64::new(tick),
-            },
-        ) {
-            self.weight
-                .fetch_sub(old.series.weight() as u64, Ordering::Relaxed);
-        }
-        let total = self.weight.fetch_add(w, Ordering::Relaxed) + w;
-        if total > self.max_weight {
-            self.evict(&mut map);
-        }
-    }
-
-    /// Drops the least recently used symbols until the budget holds again, and a quarter of
-    /// it besides, so a full cache does not evict on every insert.
-    fn evict(&self, map: &mut HashMap<String, CachedSeries>) {
-        let mut by_age: Vec<(u64, String)> = map
-            .iter()
-            .map(|(k, s)| (s.last_used.load(Ordering::Relaxed), k.clone()))
-            .collect();
-        by_age.sort_unstable();
-        let target = self.max_weight - self.max_weight / 4;
-        for (_, symbol) in by_age {
-            if self.weight.load(Ordering::Relaxed) <= target {
-                break;
-            }
-            if let Some(old) = map.remove(&symbol) {
-                self.weight
-                    .fetch_sub(old.series.weight() as u64, Ordering::Relaxed);
-            }
-        }
+        let weight = series.weight() as u64;
+        self.0.insert(symbol.to_string(), series, weight, epoch);
     }
 
     /// Drops `symbols`; returns how many were held.
@@ -214,23 +150,13 @@ impl SeriesCache {
         if symbols.is_empty() {
             return 0;
         }
-        let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
-        self.epoch.fetch_add(1, Ordering::AcqRel);
-        let mut dropped = 0;
-        for s in symbols {
-            if let Some(old) = map.remove(s) {
-                self.weight
-                    .fetch_sub(old.series.weight() as u64, Ordering::Relaxed);
-                dropped += 1;
-            }
-        }
-        dropped
+        self.0.remove(symbols.iter().map(String::as_str))
     }
 
     /// Symbols held, and their bars and quotes.
     pub fn held(&self) -> (usize, u64) {
-        let map = self.map.read().unwrap_or_else(|e| e.into_inner());
-        (map.len(), self.weight.load(Ordering::Relaxed))
+        let (n, weight) = self.0.stats();
+        (n as usize, weight)
     }
 }
 
